@@ -1,0 +1,36 @@
+package auth
+
+import "testing"
+
+func TestPasswordRoundTrip(t *testing.T) {
+	t.Parallel()
+	h, err := HashPassword("bangfu-demo-2017")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := CheckPassword("bangfu-demo-2017", h); err != nil || !ok {
+		t.Fatalf("CheckPassword(right) = %v, %v", ok, err)
+	}
+	if ok, _ := CheckPassword("bangfu-demo-2018", h); ok {
+		t.Fatal("CheckPassword(wrong) = true")
+	}
+}
+
+func TestScope(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		u    User
+		want Scope
+	}{
+		{User{Role: Staff}, Scope{}},
+		{User{Role: Leader}, Scope{}},
+		{User{Role: TownshipChair, TownshipCode: "430681107"}, Scope{TownshipCode: "430681107"}},
+		{User{Role: Deputy, DeputyID: 7}, Scope{DeputyID: 7}},
+		{User{Role: "nobody"}, Scope{DeputyID: -1}},
+	}
+	for _, tt := range tests {
+		if got := tt.u.Scope(); got != tt.want {
+			t.Errorf("%s: Scope() = %+v, want %+v", tt.u.Role, got, tt.want)
+		}
+	}
+}

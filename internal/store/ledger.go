@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+)
+
+// LedgerEntryRow is a ledger entry with its pairing's household and deputy.
+type LedgerEntryRow struct {
+	ID            int64           `db:"id"`
+	PairingID     int64           `db:"pairing_id"`
+	HouseholdID   int64           `db:"household_id"`
+	HeadName      string          `db:"head_name"`
+	VillageName   string          `db:"village_name"`
+	DeputyID      int64           `db:"deputy_id"`
+	DeputyName    string          `db:"deputy_name"`
+	EntryDate     time.Time       `db:"entry_date"`
+	Kind          string          `db:"kind"`
+	Description   string          `db:"description"`
+	Amount        decimal.Decimal `db:"amount"`
+	Beneficiaries string          `db:"beneficiaries"`
+	Status        string          `db:"status"`
+	ReviewComment string          `db:"review_comment"`
+	SubmittedAt   *time.Time      `db:"submitted_at"`
+	ReviewedAt    *time.Time      `db:"reviewed_at"`
+}
+
+const ledgerSelect = `SELECT e.id, e.pairing_id, h.id AS household_id, h.head_name, v.name AS village_name, p.deputy_id,
+	d.name AS deputy_name, e.entry_date, e.kind, e.description, e.amount, e.beneficiaries, e.status, e.review_comment,
+	e.submitted_at, e.reviewed_at
+FROM ledger_entries e
+JOIN pairings p ON p.id = e.pairing_id
+JOIN households h ON h.id = p.household_id
+JOIN divisions v ON v.code = h.village_code
+JOIN deputies d ON d.id = p.deputy_id`
+
+// LedgerEntries returns the entries of a pairing, newest first. Drafts are
+// included only when withDrafts is set (the deputy's own view).
+func (s *Store) LedgerEntries(ctx context.Context, pairingID int64, withDrafts bool) ([]LedgerEntryRow, error) {
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE e.pairing_id = $1 AND ($2 OR e.status <> 'draft')
+		ORDER BY e.entry_date DESC, e.id DESC`, pairingID, withDrafts)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.LedgerEntries: %w", err)
+	}
+	return out, nil
+}
+
+// LedgerEntry returns entry id if its household is in scope, else ErrNotFound.
+func (s *Store) LedgerEntry(ctx context.Context, scope auth.Scope, id int64) (LedgerEntryRow, error) {
+	where, args := householdScope(scope, 2)
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE e.id = $1 AND `+where, append([]any{id}, args...)...)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return LedgerEntryRow{}, ErrNotFound
+	}
+	if err != nil {
+		return LedgerEntryRow{}, fmt.Errorf("store.LedgerEntry %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// ReviewFilter narrows the review queue; empty fields do not filter.
+type ReviewFilter struct {
+	Village string
+	Kind    string
+	Page    int
+}
+
+// ReviewQueue returns the submitted entries of a township, oldest submission
+// first, and their total count.
+func (s *Store) ReviewQueue(ctx context.Context, townshipCode string, f ReviewFilter) ([]LedgerEntryRow, int, error) {
+	conds := []string{`e.status = 'submitted'`, `h.township_code = $1`}
+	args := []any{townshipCode}
+	if f.Village != "" {
+		args = append(args, f.Village)
+		conds = append(conds, fmt.Sprintf(`h.village_code = $%d`, len(args)))
+	}
+	if f.Kind != "" {
+		args = append(args, f.Kind)
+		conds = append(conds, fmt.Sprintf(`e.kind = $%d`, len(args)))
+	}
+	where := " WHERE " + strings.Join(conds, " AND ")
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		JOIN households h ON h.id = p.household_id`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.ReviewQueue count: %w", err)
+	}
+	page := max(f.Page, 1)
+	args = append(args, PageSize, (page-1)*PageSize)
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+where+fmt.Sprintf(` ORDER BY e.submitted_at, e.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.ReviewQueue: %w", err)
+	}
+	return out, total, nil
+}
+
+// SaveLedgerEntry creates a new entry on an active pairing of deputyID (id 0)
+// or updates the deputy's own draft or returned entry id, and submits it for
+// review when submit is set; state and audit event share one transaction.
+// formToken (a UUID from the form) makes a resent create return the entry the
+// first send made instead of a second one. It returns the entry id;
+// ErrNotFound if the pairing or entry is not the deputy's, ErrConflict if the
+// entry is no longer editable (submitted or approved).
+func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int64, e ledger.Entry, submit bool, formToken string, actorID int64) (int64, error) {
+	status := "draft"
+	if submit {
+		status = "submitted"
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if id == 0 {
+			var token *string
+			if formToken != "" {
+				token = &formToken
+			}
+			err := tx.QueryRow(ctx, `INSERT INTO ledger_entries (pairing_id, entry_date, kind, description, amount, beneficiaries,
+				status, form_token, created_by, submitted_at)
+				SELECT p.id, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 = 'submitted' THEN now() END
+				FROM pairings p WHERE p.id = $1 AND p.deputy_id = $2 AND p.status = 'active'
+				ON CONFLICT (form_token) DO NOTHING RETURNING id`,
+				pairingID, deputyID, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status, token, actorID).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				if token == nil {
+					return ErrNotFound
+				}
+				// Either the pairing is not the deputy's, or this form was already sent.
+				err = tx.QueryRow(ctx, `SELECT e.id FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+					WHERE e.form_token = $1 AND p.deputy_id = $2`, *token, deputyID).Scan(&id)
+				if errors.Is(err, pgx.ErrNoRows) {
+					return ErrNotFound
+				}
+				return err // the first send already wrote entry and audit event
+			}
+			if err != nil {
+				return err
+			}
+			return audit(ctx, tx, actorID, "ledger_entry.create", "ledger_entry", id, nil, map[string]any{
+				"status": status, "kind": e.Kind, "amount": e.Amount, "entry_date": e.EntryDate.Format(time.DateOnly)})
+		}
+		var before string
+		err := tx.QueryRow(ctx, `SELECT e.status FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+			WHERE e.id = $1 AND p.deputy_id = $2 AND p.status = 'active' FOR UPDATE OF e`, id, deputyID).Scan(&before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !ledger.Editable(before) {
+			return ErrConflict
+		}
+		if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET entry_date = $2, kind = $3, description = $4, amount = $5,
+			beneficiaries = $6, status = $7, submitted_at = CASE WHEN $7 = 'submitted' THEN now() ELSE submitted_at END,
+			updated_at = now() WHERE id = $1`, id, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "ledger_entry.update", "ledger_entry", id, map[string]string{"status": before},
+			map[string]any{"status": status, "kind": e.Kind, "amount": e.Amount})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store.SaveLedgerEntry: %w", err)
+	}
+	return id, nil
+}
+
+// ReviewLedgerEntry approves (approve) or returns with comment a submitted
+// entry whose household lies in townshipCode, by reviewerID, with its audit
+// event. An entry outside the township returns ErrNotFound; one that is not
+// (or no longer) submitted returns ErrConflict. Returning needs a comment.
+func (s *Store) ReviewLedgerEntry(ctx context.Context, townshipCode string, id int64, approve bool, comment string, reviewerID int64) error {
+	status := "returned"
+	if approve {
+		status = "approved"
+	}
+	if !approve && strings.TrimSpace(comment) == "" {
+		return fmt.Errorf("store.ReviewLedgerEntry: a return needs a comment")
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var before string
+		err := tx.QueryRow(ctx, `SELECT e.status FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+			JOIN households h ON h.id = p.household_id
+			WHERE e.id = $1 AND h.township_code = $2 AND e.status <> 'draft' FOR UPDATE OF e`, id, townshipCode).Scan(&before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !ledger.Reviewable(before) {
+			return ErrConflict
+		}
+		if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET status = $2, review_comment = $3, reviewed_by = $4,
+			reviewed_at = now(), updated_at = now() WHERE id = $1`, id, status, strings.TrimSpace(comment), reviewerID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, reviewerID, "ledger_entry."+map[bool]string{true: "approve", false: "return"}[approve],
+			"ledger_entry", id, map[string]string{"status": before}, map[string]string{"status": status, "comment": comment})
+	})
+	if err != nil {
+		return fmt.Errorf("store.ReviewLedgerEntry %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+// Package store is all of Bangfu's SQL: a pgx pool, the one transaction helper
+// InTx, the schema migrations, and one file per noun. Methods take ctx first,
+// wrap errors with the operation, and turn pgx.ErrNoRows into ErrNotFound.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bangfu/bangfu/migrations"
+	"github.com/golang-migrate/migrate/v4"
+	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// ErrNotFound is returned when a record does not exist or lies outside the
+// caller's scope; callers show 404 for both so existence is not revealed.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break an invariant another user
+// got to first (e.g. a second active pairing, reviewing an entry twice).
+var ErrConflict = errors.New("conflict")
+
+// Store wraps the connection pool.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to databaseURL and pings it.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: parse url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store.Open: ping: %w", err)
+	}
+	return &Store{Pool: pool}, nil
+}
+
+// New wraps an existing pool (tests).
+func New(pool *pgxpool.Pool) *Store { return &Store{Pool: pool} }
+
+// Close closes the pool.
+func (s *Store) Close() { s.Pool.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.Pool.Ping(ctx) }
+
+// InTx runs fn in one transaction: it commits if fn returns nil and rolls back
+// if fn returns an error or panics (the panic is re-raised).
+func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) (err error) {
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(ctx)
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback(ctx)
+			return
+		}
+		if cerr := tx.Commit(ctx); cerr != nil {
+			err = fmt.Errorf("commit: %w", cerr)
+		}
+	}()
+	return fn(tx)
+}
+
+// newMigrate builds a golang-migrate instance over the embedded migrations.
+func newMigrate(s *Store) (*migrate.Migrate, func(), error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrations source: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(s.Pool)
+	drv, err := migratepgx.WithInstance(db, &migratepgx.Config{})
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrations driver: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", drv)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrate: %w", err)
+	}
+	return m, func() { _, _ = m.Close() }, nil
+}
+
+// Migrate applies every pending up migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	m, done, err := newMigrate(s)
+	if err != nil {
+		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	defer done()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	return nil
+}
+
+// CheckSchema returns an error unless the database is at the newest embedded
+// migration and not dirty; `serve` refuses to start otherwise.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	m, done, err := newMigrate(s)
+	if err != nil {
+		return fmt.Errorf("store.CheckSchema: %w", err)
+	}
+	defer done()
+	have, dirty, err := m.Version()
+	if err != nil {
+		return fmt.Errorf("store.CheckSchema: no schema (run `bangfu migrate`): %w", err)
+	}
+	want, err := latestMigration()
+	if err != nil {
+		return fmt.Errorf("store.CheckSchema: %w", err)
+	}
+	if dirty || have != want {
+		return fmt.Errorf("store.CheckSchema: schema version %d (dirty %v), binary needs %d: run `bangfu migrate`", have, dirty, want)
+	}
+	return nil
+}
+
+func latestMigration() (uint, error) {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	v, err := src.First()
+	if err != nil {
+		return 0, err
+	}
+	for {
+		next, err := src.Next(v)
+		if err != nil {
+			return v, nil
+		}
+		v = next
+	}
+}
+
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation on
+// the named constraint or index ("" matches any).
+func isUniqueViolation(err error, name string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && (name == "" || pgErr.ConstraintName == name)
+}
+
+// audit writes one append-only audit event inside tx. before and after are
+// marshalled to jsonb (nil → SQL NULL).
+func audit(ctx context.Context, tx pgx.Tx, userID int64, action, entity string, entityID int64, before, after any) error {
+	var uid *int64
+	if userID != 0 {
+		uid = &userID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
+		uid, action, entity, entityID, before, after)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}

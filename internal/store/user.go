@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/jackc/pgx/v5"
+)
+
+const userColumns = `id, username, display_name, role, coalesce(township_code, '') AS township_code,
+	coalesce(deputy_id, 0) AS deputy_id, active`
+
+type userRow struct {
+	ID           int64  `db:"id"`
+	Username     string `db:"username"`
+	DisplayName  string `db:"display_name"`
+	Role         string `db:"role"`
+	TownshipCode string `db:"township_code"`
+	DeputyID     int64  `db:"deputy_id"`
+	Active       bool   `db:"active"`
+}
+
+func (r userRow) user() auth.User {
+	return auth.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role),
+		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active}
+}
+
+// User returns the active user with id, or ErrNotFound (also for a disabled
+// user, so that disabling ends its sessions at the next request).
+func (s *Store) User(ctx context.Context, id int64) (auth.User, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND active`, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[userRow])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.User{}, ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, fmt.Errorf("store.User %d: %w", id, err)
+	}
+	return r.user(), nil
+}
+
+// UserForLogin returns the active user named username and its password hash,
+// or ErrNotFound.
+func (s *Store) UserForLogin(ctx context.Context, username string) (auth.User, string, error) {
+	var r userRow
+	var hash string
+	err := s.Pool.QueryRow(ctx, `SELECT id, username, display_name, role, coalesce(township_code, ''), coalesce(deputy_id, 0), active, password_hash
+		FROM users WHERE username = $1 AND active`, username).
+		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.User{}, "", ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, "", fmt.Errorf("store.UserForLogin: %w", err)
+	}
+	return r.user(), hash, nil
+}
+
+// NewUser is an account to create. PasswordHash is an argon2id PHC string.
+type NewUser struct {
+	Username     string
+	DisplayName  string
+	PasswordHash string
+	Role         auth.Role
+	TownshipCode string
+	DeputyID     int64
+}
+
+// CreateUser inserts u and audits it as done by actorID (0 = system). A taken
+// username returns ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u NewUser, actorID int64) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = insertUser(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "user.create", "user", id, nil, map[string]any{"username": u.Username, "role": u.Role})
+	})
+	if isUniqueViolation(err, "users_username_key") {
+		return 0, ErrConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store.CreateUser: %w", err)
+	}
+	return id, nil
+}
+
+func insertUser(ctx context.Context, tx pgx.Tx, u NewUser) (int64, error) {
+	var township *string
+	if u.TownshipCode != "" {
+		township = &u.TownshipCode
+	}
+	var deputy *int64
+	if u.DeputyID != 0 {
+		deputy = &u.DeputyID
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, role, township_code, deputy_id)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), township, deputy).Scan(&id)
+	return id, err
+}
+
+// AuditLogin records a successful or failed sign-in (userID 0 when the name is
+// unknown).
+func (s *Store) AuditLogin(ctx context.Context, userID int64, username string, ok bool) error {
+	action := "user.login"
+	if !ok {
+		action = "user.login_failed"
+	}
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		return audit(ctx, tx, userID, action, "user", userID, nil, map[string]string{"username": username})
+	})
+}

@@ -1,0 +1,14 @@
+DROP TABLE IF EXISTS app_meta;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS audit_events;
+DROP FUNCTION IF EXISTS audit_events_append_only();
+DROP TABLE IF EXISTS ledger_entries;
+DROP FUNCTION IF EXISTS ledger_entries_guard_approved();
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS goals;
+DROP TABLE IF EXISTS measures;
+DROP TABLE IF EXISTS pairings;
+DROP TABLE IF EXISTS household_members;
+DROP TABLE IF EXISTS households;
+DROP TABLE IF EXISTS deputies;
+DROP TABLE IF EXISTS divisions;
