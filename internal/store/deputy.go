@@ -41,8 +41,9 @@ FROM deputies d JOIN divisions t ON t.code = d.home_township_code`
 type DeputyFilter struct {
 	Township string
 	Level    string
-	Query    string // name fragment
-	Page     int    // 1-based
+	Query      string // name fragment
+	ActiveOnly bool   // only deputies in office
+	Page       int    // 1-based
 }
 
 // Deputies returns one page of deputies matching f, home township first and
@@ -62,6 +63,9 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		add(`d.name LIKE '%' || $? || '%'`, q)
+	}
+	if f.ActiveOnly {
+		conds = append(conds, `d.status = 'active'`)
 	}
 	where := ""
 	if len(conds) > 0 {

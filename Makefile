@@ -1,0 +1,32 @@
+# Bangfu: `make run` sets everything up and serves http://localhost:8080;
+# `make test` checks generated code, vets and runs every test against the
+# PostgreSQL on 127.0.0.1:5432 (see README.md).
+GO ?= go
+
+.PHONY: run test generate check-generated vet build clean
+
+run:
+	$(GO) run ./cmd/bangfu up
+
+build:
+	$(GO) build -o bin/bangfu ./cmd/bangfu
+
+generate:
+	$(GO) tool templ generate -path web
+
+# Fails when a .templ file and its committed _templ.go disagree.
+check-generated:
+	@$(GO) tool templ generate -path web >/dev/null 2>&1
+	@if [ -n "$$(git status --porcelain -- web)" ]; then \
+		echo "generated templ code is stale; run 'make generate' and commit:"; git status --porcelain -- web; exit 1; \
+	fi
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); exit 1; }
+	$(GO) vet ./...
+
+test: check-generated vet
+	$(GO) test -count=1 ./...
+
+clean:
+	rm -rf bin .data

@@ -1,0 +1,65 @@
+// Package config reads Bangfu's settings from the environment into one typed,
+// validated struct.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/bangfu/bangfu/internal/division"
+)
+
+// Config is every setting of the binary.
+type Config struct {
+	DatabaseURL   string // DATABASE_URL: PostgreSQL URL; empty lets `bangfu up` find or create one
+	ListenAddr    string // LISTEN_ADDR: default ":8080"
+	CountyCode    string // COUNTY_CODE: 6-digit county served; default 430681 (汨罗市)
+	SecureCookies bool   // SECURE_COOKIES: set cookies Secure (behind HTTPS); default false
+}
+
+// FromEnv reads the configuration and validates it; getenv is os.Getenv in
+// production.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		ListenAddr:  getenv("LISTEN_ADDR"),
+		CountyCode:  getenv("COUNTY_CODE"),
+	}
+	if c.ListenAddr == "" {
+		c.ListenAddr = ":8080"
+	}
+	if c.CountyCode == "" {
+		c.CountyCode = division.DefaultCounty
+	}
+	if lvl, ok := division.LevelOf(c.CountyCode); !ok || lvl != division.County {
+		return c, fmt.Errorf("config: COUNTY_CODE %q is not a 6-digit county code", c.CountyCode)
+	}
+	if v := getenv("SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: SECURE_COOKIES %q: %w", v, err)
+		}
+		c.SecureCookies = b
+	}
+	if c.DatabaseURL != "" {
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			return c, fmt.Errorf("config: DATABASE_URL: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// Redacted returns the configuration for the log, with the database password
+// hidden.
+func (c Config) Redacted() map[string]string {
+	db := c.DatabaseURL
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		db = u.String()
+	}
+	return map[string]string{"DATABASE_URL": db, "LISTEN_ADDR": c.ListenAddr, "COUNTY_CODE": c.CountyCode,
+		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies)}
+}

@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/web"
+)
+
+// app is a running Bangfu server on a test database.
+type app struct {
+	st  *store.Store
+	srv *httptest.Server
+}
+
+func newApp(t *testing.T, st *store.Store) *app {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681"})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &app{st: st, srv: srv}
+}
+
+// client returns an HTTP client that keeps cookies and does not follow
+// redirects, signed in as username with password (skipped when "").
+func (a *app) client(t *testing.T, username, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if username == "" {
+		return c
+	}
+	resp, err := c.PostForm(a.srv.URL+"/login", url.Values{"username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %s: status %d, want 303", username, resp.StatusCode)
+	}
+	return c
+}
+
+// get fetches path and returns the status and the parsed page.
+func (a *app) get(t *testing.T, c *http.Client, path string) (int, *goquery.Document) {
+	t.Helper()
+	resp, err := c.Get(a.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, doc
+}
+
+// getBody fetches path and returns the status and the raw body.
+func (a *app) getBody(t *testing.T, c *http.Client, path string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(a.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// post sends a form and returns the status, the Location header and the page.
+func (a *app) post(t *testing.T, c *http.Client, path string, form url.Values) (int, string, *goquery.Document) {
+	t.Helper()
+	resp, err := c.PostForm(a.srv.URL+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), doc
+}
+
+func text(doc *goquery.Document, sel string) string {
+	return strings.TrimSpace(doc.Find(sel).Text())
+}

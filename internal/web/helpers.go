@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/idcard"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/web/components"
+	"github.com/go-chi/chi/v5"
+)
+
+// pathID reads the {id} URL parameter; a malformed id is a 404.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// pageParam reads ?page=, defaulting to 1.
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// pager builds the pager of a list at path with the request's filters.
+func pager(r *http.Request, page, total int) components.Pager {
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k != "page" && len(v) > 0 && v[0] != "" {
+			q[k] = v
+		}
+	}
+	return components.Pager{Page: page, Total: total, PageSize: store.PageSize, Base: q, Path: r.URL.Path}
+}
+
+// townshipOptions lists the townships of the county for select lists.
+func (s *Server) townshipOptions(ctx context.Context) ([]components.Option, error) {
+	kids, err := s.st.Children(ctx, s.county)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]components.Option, len(kids))
+	for i, k := range kids {
+		out[i] = components.Option{Value: k.Code, Label: k.Name}
+	}
+	return out, nil
+}
+
+// villageOptions lists villages as "township / village", all of the county or
+// only those of township when it is set.
+func (s *Server) villageOptions(ctx context.Context, township string) ([]components.Option, error) {
+	vs, err := s.st.Villages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]components.Option, 0, len(vs))
+	for _, v := range vs {
+		if township == "" || v.ParentCode == township {
+			out = append(out, components.Option{Value: v.Code, Label: v.TownshipName + " / " + v.Name})
+		}
+	}
+	return out, nil
+}
+
+// inCounty reports whether code is a stored division of the served county.
+func (s *Server) inCounty(ctx context.Context) func(string) bool {
+	return func(code string) bool {
+		if !strings.HasPrefix(code, s.county) {
+			return false
+		}
+		ok, err := s.st.DivisionExists(ctx, code)
+		return err == nil && ok
+	}
+}
+
+// maskHousehold hides the ID number and phone of h from viewers who may not
+// see personal data (everyone but staff, DESIGN.md §1).
+func maskHousehold(u auth.User, h *store.HouseholdRow) {
+	if u.SeesPersonalData() {
+		return
+	}
+	h.IDNumber = idcard.Mask(h.IDNumber)
+	h.Phone = household.MaskPhone(h.Phone)
+}
+
+// phoneFor returns the phone formatter for a viewer.
+func phoneFor(u auth.User) func(string) string {
+	if u.SeesPersonalData() {
+		return func(s string) string { return s }
+	}
+	return household.MaskPhone
+}

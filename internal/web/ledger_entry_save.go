@@ -1,0 +1,187 @@
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/validation"
+	"github.com/bangfu/bangfu/web/components"
+	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
+)
+
+// newFormToken returns a random UUID (version 4) that identifies one filled-in
+// form, so that sending it twice creates one entry.
+func newFormToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// ownPairing loads pairing id if it is an active pairing of deputy u.
+func (s *Server) ownPairing(r *http.Request, u auth.User, id int64) (store.PairingRow, error) {
+	p, err := s.st.Pairing(r.Context(), u.Scope(), id)
+	if err != nil {
+		return p, err
+	}
+	if p.DeputyID != u.DeputyID || p.Status != "active" {
+		return p, errNotFound
+	}
+	return p, nil
+}
+
+// ledgerEntryNew renders an empty entry form for one of the deputy's own
+// pairings, dated today, as a visit.
+func (s *Server) ledgerEntryNew(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p, err := s.ownPairing(r, u, id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	in := ledger.Input{EntryDate: s.today().Format(time.DateOnly), Kind: "visit"}
+	s.renderLedgerForm(w, r, http.StatusOK, p, 0, in, nil, newFormToken(), "")
+}
+
+// ledgerEntryCreate saves a new entry as draft or submits it (button
+// "action"). The form token makes a resent form land on the same entry.
+func (s *Server) ledgerEntryCreate(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p, err := s.ownPairing(r, u, id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.saveLedgerEntry(w, r, u, p, 0, "")
+}
+
+// ledgerEntryEdit renders the deputy's own draft or returned entry for editing.
+func (s *Server) ledgerEntryEdit(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	e, p, err := s.ownEditableEntry(r, u)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	in := ledger.Input{EntryDate: e.EntryDate.Format(time.DateOnly), Kind: e.Kind, Description: e.Description,
+		Amount: e.Amount.StringFixed(2), Beneficiaries: e.Beneficiaries}
+	s.renderLedgerForm(w, r, http.StatusOK, p, e.ID, in, nil, "", e.ReviewComment)
+}
+
+// ledgerEntryUpdate saves changes to a draft or returned entry and, with
+// action=submit, (re)submits it.
+func (s *Server) ledgerEntryUpdate(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	e, p, err := s.ownEditableEntry(r, u)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.saveLedgerEntry(w, r, u, p, e.ID, e.ReviewComment)
+}
+
+// ownEditableEntry loads entry {id} of deputy u; entries of others are 404,
+// entries no longer editable are 409.
+func (s *Server) ownEditableEntry(r *http.Request, u auth.User) (store.LedgerEntryRow, store.PairingRow, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.LedgerEntryRow{}, store.PairingRow{}, err
+	}
+	e, err := s.st.LedgerEntry(r.Context(), u.Scope(), id)
+	if err != nil {
+		return e, store.PairingRow{}, err
+	}
+	p, err := s.ownPairing(r, u, e.PairingID)
+	if err != nil {
+		return e, p, err
+	}
+	if !ledger.Editable(e.Status) {
+		return e, p, httpError{http.StatusConflict, "这条台账已提交或已审核通过，不能再修改。"}
+	}
+	return e, p, nil
+}
+
+func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.User, p store.PairingRow, entryID int64, comment string) {
+	if err := r.ParseForm(); err != nil {
+		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+		return
+	}
+	f := r.PostForm
+	in := ledger.Input{EntryDate: f.Get("entry_date"), Kind: f.Get("kind"), Description: f.Get("description"),
+		Amount: f.Get("amount"), Beneficiaries: f.Get("beneficiaries")}
+	token := f.Get("form_token")
+	if token != "" && !validUUID(token) {
+		token = ""
+	}
+	e, errs := ledger.Parse(in, p.StartDate, s.now().In(Shanghai))
+	if len(errs) > 0 {
+		if token == "" && entryID == 0 {
+			token = newFormToken()
+		}
+		s.renderLedgerForm(w, r, http.StatusUnprocessableEntity, p, entryID, in, errs, token, comment)
+		return
+	}
+	submit := f.Get("action") != "draft"
+	_, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, u.ID)
+	if errors.Is(err, store.ErrConflict) {
+		s.serveError(w, r, httpError{http.StatusConflict, "这条台账已提交或已审核通过，不能再修改。"})
+		return
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	msg := "已保存草稿。"
+	if submit {
+		msg = "已提交，等待乡镇人大主席审核。"
+	}
+	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), msg)
+}
+
+func (s *Server) renderLedgerForm(w http.ResponseWriter, r *http.Request, status int, p store.PairingRow, entryID int64, in ledger.Input, errs validation.Errors, token, comment string) {
+	title := "记录帮扶"
+	if entryID != 0 {
+		title = "修改台账"
+	}
+	s.render(w, r, status, ledgerpages.Form(ledgerpages.FormProps{
+		Layout: s.layoutProps(r, title, "/my"), Pairing: p, EntryID: entryID, Input: in, Errors: errs,
+		FormToken: token, Comment: comment,
+	}))
+}
+
+// validUUID reports whether s looks like a canonical UUID.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/pairing"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/web/components"
+	"github.com/bangfu/bangfu/web/pages/households"
+)
+
+// pairingNew lists active deputies to pair an unpaired household with,
+// deputies of the household's own township first (就近原则).
+func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	h, err := s.st.Household(r.Context(), u.Scope(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if h.PairingID != 0 {
+		s.redirect(w, r, "/households/"+components.ID(id), "该户已有帮扶代表；如需调整，请先结束当前结对。")
+		return
+	}
+	q := r.URL.Query()
+	township := h.TownshipCode
+	if _, set := q["township"]; set {
+		township = q.Get("township")
+	}
+	f := store.DeputyFilter{Township: township, Query: q.Get("q"), Page: pageParam(r), ActiveOnly: true}
+	rows, total, err := s.st.Deputies(r.Context(), f)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	towns, err := s.townshipOptions(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	maskHousehold(u, &h)
+	s.render(w, r, http.StatusOK, households.Pair(households.PairProps{
+		Layout: s.layoutProps(r, "结对帮扶代表", "/households"), Household: h, Deputies: rows,
+		Query: f.Query, Township: township, Townships: towns, Pager: pager(r, f.Page, total),
+		Today: s.today().Format(time.DateOnly),
+	}))
+}
+
+// pairingCreate pairs the household with the chosen deputy from the given
+// start date (default today). A household that got a deputy meanwhile gets
+// 409; the partial unique index guarantees one active pairing per household.
+func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if _, err := s.st.Household(r.Context(), u.Scope(), id); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	deputyID, err := strconv.ParseInt(r.PostFormValue("deputy_id"), 10, 64)
+	if err != nil {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "请选择一名代表。"})
+		return
+	}
+	start := s.today()
+	if v := r.PostFormValue("start_date"); v != "" {
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil || d.After(start) {
+			s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "结对日期不正确（不能晚于今天）。"})
+			return
+		}
+		start = d
+	}
+	_, err = s.st.CreatePairing(r.Context(), id, deputyID, start, u.ID)
+	if errors.Is(err, store.ErrConflict) {
+		s.serveError(w, r, httpError{http.StatusConflict, "该户已有帮扶代表（可能刚被他人结对），请返回刷新。"})
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "所选代表不存在或已离任。"})
+		return
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/households/"+components.ID(id), "结对成功。")
+}
+
+// pairingEnd ends the active pairing with a reason; the row stays as history.
+func (s *Server) pairingEnd(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p, err := s.st.Pairing(r.Context(), u.Scope(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	reason := r.PostFormValue("end_reason")
+	if !pairingEndReasonValid(reason) {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "请选择结束原因。"})
+		return
+	}
+	if err := s.st.EndPairing(r.Context(), id, reason, s.today(), u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已结束结对。")
+}
+
+
+
+func pairingEndReasonValid(reason string) bool { return pairing.EndReasons.Has(reason) }

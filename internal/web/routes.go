@@ -1,0 +1,82 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/web/static"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
+)
+
+// routes is every route of the application, by audience. A new route must
+// also be listed in the route coverage test (routes_test.go).
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(withRequestID, s.recoverer, s.logRequests, securityHeaders, s.sm.LoadAndSave, s.loadUser)
+
+	// Public: health, static files.
+	r.Get("/healthz", s.healthzShow)
+	r.Handle("/static/*", http.StripPrefix("/static/", staticHandler()))
+
+	{
+		// Sign in and out.
+		r.Get("/login", s.loginShow)
+		r.With(httprate.LimitByIP(20, time.Minute)).Post("/login", s.loginSubmit)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Post("/logout", s.logoutSubmit)
+			r.Get("/", s.homeShow)
+
+			// Progress: leaders and staff for the county, chairs for their township.
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/dashboard", s.dashboardShow)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/api/v1/progress", s.progressAPI)
+
+			// Deputy registry.
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
+			r.With(s.requireRole(auth.Staff)).Get("/deputies/new", s.deputyNew)
+			r.With(s.requireRole(auth.Staff)).Post("/deputies", s.deputyCreate)
+
+			// Household registry; the household page is scoped per role in the store.
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/households", s.householdList)
+			r.With(s.requireRole(auth.Staff)).Get("/households/new", s.householdNew)
+			r.With(s.requireRole(auth.Staff)).Post("/households", s.householdCreate)
+			r.Get("/households/{id}", s.householdShow)
+
+			// Pairing (staff), measures and goal (staff or the paired deputy).
+			r.With(s.requireRole(auth.Staff)).Get("/households/{id}/pair", s.pairingNew)
+			r.With(s.requireRole(auth.Staff)).Post("/households/{id}/pairings", s.pairingCreate)
+			r.With(s.requireRole(auth.Staff)).Post("/pairings/{id}/end", s.pairingEnd)
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/measures", s.measureCreate)
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/goal", s.goalSave)
+
+			// Ledger: the deputy records, the township chair reviews.
+			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)
+			r.With(s.requireRole(auth.Deputy)).Get("/pairings/{id}/ledger/new", s.ledgerEntryNew)
+			r.With(s.requireRole(auth.Deputy)).Post("/pairings/{id}/ledger", s.ledgerEntryCreate)
+			r.With(s.requireRole(auth.Deputy)).Get("/ledger/{id}/edit", s.ledgerEntryEdit)
+			r.With(s.requireRole(auth.Deputy)).Post("/ledger/{id}", s.ledgerEntryUpdate)
+			r.With(s.requireRole(auth.TownshipChair)).Get("/review", s.reviewQueue)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/approve", s.ledgerEntryApprove)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/return", s.ledgerEntryReturn)
+		})
+	}
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errNotFound) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.serveError(w, r, httpError{http.StatusMethodNotAllowed, "不支持此请求方式。"})
+	})
+	// CSRF: refuse cross-origin state-changing requests (Go's net/http
+	// CrossOriginProtection, Sec-Fetch-Site / Origin based).
+	return http.NewCrossOriginProtection().Handler(r)
+}
+
+func staticHandler() http.Handler {
+	fs := http.FileServerFS(static.FS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Vendored files carry their version in the name; ours change rarely.
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fs.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,179 @@
+// Package web is Bangfu's HTTP layer: routes (routes.go), middleware, the
+// error mapper, and one handler file per action named noun_verb.go. Handlers
+// parse forms, validate with the domain packages, call the store in one
+// transaction and render templ pages; they hold no SQL.
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/web/layout"
+	"github.com/bangfu/bangfu/web/pages/errorpage"
+)
+
+// Server holds what handlers need. Build it with New.
+type Server struct {
+	st     *store.Store
+	sm     *scs.SessionManager
+	log    *slog.Logger
+	county string
+	now    func() time.Time
+}
+
+// Options configure New.
+type Options struct {
+	CountyCode    string
+	SecureCookies bool
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Shanghai is the display time zone (DESIGN.md §5).
+var Shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// NewSessionManager returns the scs session manager on the PostgreSQL store
+// (table sessions): cookie HttpOnly, SameSite=Lax, Secure when secure is set,
+// 30 minutes idle timeout, 12 hours lifetime.
+func NewSessionManager(st *store.Store, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = newPgxStore(st)
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 30 * time.Minute
+	sm.Cookie.Name = "bangfu_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	return sm
+}
+
+// New returns the application's HTTP handler.
+func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) http.Handler {
+	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.county == "" {
+		s.county = "430681"
+	}
+	return s.routes()
+}
+
+// today is the current date in Asia/Shanghai at UTC midnight (how pgx reads
+// a PostgreSQL date).
+func (s *Server) today() time.Time {
+	t := s.now().In(Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+type ctxKey int
+
+const userKey ctxKey = 1
+
+func withUser(ctx context.Context, u auth.User) context.Context {
+	return context.WithValue(ctx, userKey, u)
+}
+
+// userFrom returns the signed-in user; ok is false for anonymous requests.
+func userFrom(r *http.Request) (auth.User, bool) {
+	u, ok := r.Context().Value(userKey).(auth.User)
+	return u, ok
+}
+
+// layoutProps returns the frame props for a page.
+func (s *Server) layoutProps(r *http.Request, title, current string) layout.Props {
+	p := layout.Props{Title: title, Current: current}
+	if u, ok := userFrom(r); ok {
+		p.Viewer = layout.Viewer{Name: u.DisplayName, Role: string(u.Role), RoleLabel: auth.Roles.Label(string(u.Role))}
+	}
+	p.Flash = s.popFlash(r)
+	return p
+}
+
+// popFlash takes the one-time flash message out of the session; it is empty
+// when the request carries no session (a panic caught before the session
+// middleware ran).
+func (s *Server) popFlash(r *http.Request) (msg string) {
+	defer func() {
+		if recover() != nil {
+			msg = ""
+		}
+	}()
+	return s.sm.PopString(r.Context(), "flash")
+}
+
+// render writes c with status after rendering it into a buffer, so that a
+// template error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// httpError is an error with a status and a Chinese message for the user.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e httpError) Error() string { return e.msg }
+
+var (
+	errNotFound  = httpError{http.StatusNotFound, "没有找到这个页面，或您无权查看。"}
+	errForbidden = httpError{http.StatusForbidden, "您的账号无权进行此操作。"}
+)
+
+// serveError maps err to a page: 404 for store.ErrNotFound, 409 for
+// store.ErrConflict, the status of an httpError, else 500 with the full error
+// logged (request id, user, route) and a generic message shown.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	var he httpError
+	switch {
+	case errors.As(err, &he):
+	case errors.Is(err, store.ErrNotFound):
+		he = errNotFound
+	case errors.Is(err, store.ErrConflict):
+		he = httpError{http.StatusConflict, "该记录已被他人修改或状态已变化，请刷新后重试。"}
+	default:
+		he = httpError{http.StatusInternalServerError, "系统出错了，请稍后再试。如果问题持续，请联系市人大办公室。"}
+		u, _ := userFrom(r)
+		s.log.Error("request failed", "err", err, "request_id", requestID(r), "user", u.Username, "method", r.Method, "path", r.URL.Path)
+	}
+	titles := map[int]string{400: "请求有误", 403: "无权访问", 404: "页面不存在", 409: "操作冲突", 422: "无法处理", 500: "系统错误"}
+	props := errorpage.Props{Layout: s.layoutProps(r, titles[he.status], ""), Status: he.status, Message: he.msg}
+	var buf bytes.Buffer
+	if rerr := errorpage.Page(props).Render(r.Context(), &buf); rerr != nil {
+		http.Error(w, he.msg, he.status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(he.status)
+	_, _ = buf.WriteTo(w)
+}
+
+// redirect stores a flash message and answers 303 See Other.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, url, flash string) {
+	if flash != "" {
+		s.sm.Put(r.Context(), "flash", flash)
+	}
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/store"
+	authpages "github.com/bangfu/bangfu/web/pages/auth"
+)
+
+// loginShow renders the sign-in form; signed-in users go home.
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
+	if _, ok := userFrom(r); ok {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, authpages.Login(authpages.LoginProps{Layout: s.layoutProps(r, "登录", "")}))
+}
+
+// dummyHash is compared against when the username is unknown, so that the
+// answer takes as long as for a wrong password.
+var dummyHash, _ = auth.HashPassword("no such user")
+
+// loginSubmit checks username and password, renews the session token and
+// stores the user id; a failure re-renders the form (422) with the name kept.
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+		return
+	}
+	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
+	password := r.PostForm.Get("password")
+	u, hash, err := s.st.UserForLogin(r.Context(), username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serveError(w, r, err)
+		return
+	}
+	found := err == nil
+	if !found {
+		hash = dummyHash
+	}
+	ok, herr := auth.CheckPassword(password, hash)
+	if herr != nil || !ok || !found {
+		_ = s.st.AuditLogin(r.Context(), u.ID, username, false)
+		s.render(w, r, http.StatusUnprocessableEntity, authpages.Login(authpages.LoginProps{
+			Layout: s.layoutProps(r, "登录", ""), Username: r.PostForm.Get("username"), Error: "用户名或密码不正确。"}))
+		return
+	}
+	if err := s.sm.RenewToken(r.Context()); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.sm.Put(r.Context(), "user_id", u.ID)
+	if err := s.st.AuditLogin(r.Context(), u.ID, username, true); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// logoutSubmit ends the session.
+func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := s.sm.Destroy(r.Context()); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// homeShow sends each role to its home page.
+func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	switch u.Role {
+	case auth.Deputy:
+		http.Redirect(w, r, "/my", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,142 @@
+// Package components holds the small reusable pieces of Bangfu pages (form
+// fields with their error, select lists, pager, badges) and the Go helpers
+// that format values for display (yuan, dates, masking).
+package components
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/codelist"
+	"github.com/bangfu/bangfu/internal/money"
+	"github.com/shopspring/decimal"
+)
+
+// Option is one choice of a select or checkbox group.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Field describes a labelled input. Error, when set, is shown beside it and
+// marks it aria-invalid.
+type Field struct {
+	Label       string
+	Name        string
+	Value       string
+	Error       string
+	Type        string // "text" if empty
+	Required    bool
+	Placeholder string
+	Help        string
+	InputMode   string // e.g. "numeric", "decimal", "tel"
+	Options     []Option
+	Selected    []string // checkbox groups
+	Empty       string   // first, empty choice of a select ("" = none)
+}
+
+func (f Field) inputType() string {
+	if f.Type == "" {
+		return "text"
+	}
+	return f.Type
+}
+
+func (f Field) invalid() string {
+	if f.Error != "" {
+		return "true"
+	}
+	return ""
+}
+
+func (f Field) checked(v string) bool {
+	for _, s := range f.Selected {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Pager describes a paged list: Page is 1-based; Base is the list URL with its
+// filters (without page).
+type Pager struct {
+	Page     int
+	Total    int
+	PageSize int
+	Base     url.Values
+	Path     string
+}
+
+// Pages is the number of pages (at least 1).
+func (p Pager) Pages() int {
+	if p.PageSize <= 0 || p.Total == 0 {
+		return 1
+	}
+	return (p.Total + p.PageSize - 1) / p.PageSize
+}
+
+// URL returns the link to page n, keeping the filters.
+func (p Pager) URL(n int) string {
+	q := url.Values{}
+	for k, v := range p.Base {
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(n))
+	return p.Path + "?" + q.Encode()
+}
+
+// Yuan formats an exact amount as "1,234.50 元".
+func Yuan(d decimal.Decimal) string { return money.Format(d) + " 元" }
+
+// Date formats a calendar date as 2006-01-02.
+func Date(t time.Time) string { return t.Format("2006-01-02") }
+
+// DatePtr formats an optional date, "—" when nil.
+func DatePtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return Date(*t)
+}
+
+// DateTime formats an instant in Asia/Shanghai as 2006-01-02 15:04.
+func DateTime(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// Itoa formats an int.
+func Itoa(n int) string { return strconv.Itoa(n) }
+
+// ID formats a record id for URLs.
+func ID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Percent formats part/whole as "92.3%", "—" when whole is 0.
+func Percent(part, whole int) string {
+	if whole == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", float64(part)*100/float64(whole))
+}
+
+// Options turns a code list into select options.
+func Options(l codelist.List) []Option {
+	out := make([]Option, len(l))
+	for i, it := range l {
+		out[i] = Option{Value: it.Value, Label: it.Label}
+	}
+	return out
+}

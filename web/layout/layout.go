@@ -1,0 +1,41 @@
+// Package layout is the page frame of every Bangfu page: head, role-aware
+// navigation, flash message and footer.
+package layout
+
+// Viewer is who is looking at the page; the zero Viewer is anonymous.
+type Viewer struct {
+	Name      string
+	Role      string // auth.Role value
+	RoleLabel string
+}
+
+// Props is what every page passes to Page.
+type Props struct {
+	Title   string // page title, without the site name
+	Viewer  Viewer
+	Flash   string // one-time message after a redirect
+	Current string // path of the navigation entry to mark as current
+}
+
+// NavItem is one navigation link.
+type NavItem struct {
+	Label string
+	Href  string
+}
+
+// Nav returns the navigation of a role (DESIGN.md §1): staff run the
+// registries; leaders watch progress; chairs review their township; deputies
+// keep their ledgers.
+func Nav(role string) []NavItem {
+	switch role {
+	case "staff":
+		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
+	case "leader":
+		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
+	case "township_chair":
+		return []NavItem{{"本镇进展", "/dashboard"}, {"台账审核", "/review"}, {"贫困户", "/households"}}
+	case "deputy":
+		return []NavItem{{"我的结对", "/my"}}
+	}
+	return nil
+}
