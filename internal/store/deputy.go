@@ -39,8 +39,8 @@ FROM deputies d JOIN divisions t ON t.code = d.home_township_code`
 
 // DeputyFilter narrows the deputy list; empty fields do not filter.
 type DeputyFilter struct {
-	Township string
-	Level    string
+	Township   string
+	Level      string
 	Query      string // name fragment
 	ActiveOnly bool   // only deputies in office
 	Page       int    // 1-based

@@ -123,6 +123,4 @@ func (s *Server) pairingEnd(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已结束结对。")
 }
 
-
-
 func pairingEndReasonValid(reason string) bool { return pairing.EndReasons.Has(reason) }

@@ -18,7 +18,7 @@ const (
 	bishi    = "430681107"
 	yuchi    = "430681107231"
 	xinshi   = "430681102"
-	xinshiV1 = "430681102001"
+	xinshiV1 = "430681102003"
 )
 
 type progress struct {
@@ -94,7 +94,7 @@ func TestWholePath(t *testing.T) {
 		t.Fatal("new household page does not say it is unpaired")
 	}
 	_, doc = a.get(t, staff, loc+"/pair")
-	if doc.Find(`[data-testid="pair-` + strconv.FormatInt(depID, 10) + `"]`).Length() != 1 {
+	if doc.Find(`[data-testid="pair-`+strconv.FormatInt(depID, 10)+`"]`).Length() != 1 {
 		t.Fatal("the deputy of the same township is not offered on the pairing page")
 	}
 	status, _, _ = a.post(t, staff, loc+"/pairings", url.Values{"deputy_id": {strconv.FormatInt(depID, 10)}})
