@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/config"
+	"github.com/bangfu/bangfu/internal/demo"
+	"github.com/bangfu/bangfu/internal/division"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/web"
+)
+
+func cmdMigrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	log.Info("schema is up to date")
+	return nil
+}
+
+func cmdImportDivisions(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("import-divisions", flag.ContinueOnError)
+	county := fs.String("county", cfg.CountyCode, "6-digit county code")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return importDivisions(ctx, log, st, *county)
+}
+
+func importDivisions(ctx context.Context, log *slog.Logger, st *store.Store, county string) error {
+	divs, err := division.Load(county)
+	if err != nil {
+		return err
+	}
+	n, err := st.ImportDivisions(ctx, divs)
+	if err != nil {
+		return err
+	}
+	log.Info("divisions imported", "county", county, "divisions", len(divs), "changed", n)
+	return nil
+}
+
+func cmdDemo(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := importDivisions(ctx, log, st, cfg.CountyCode); err != nil {
+		return err
+	}
+	return loadDemo(ctx, log, st)
+}
+
+func loadDemo(ctx context.Context, log *slog.Logger, st *store.Store) error {
+	start := time.Now()
+	now := time.Now().In(web.Shanghai)
+	loaded, err := demo.Load(ctx, st, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return err
+	}
+	if loaded {
+		log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+	} else {
+		log.Info("demo data already present; nothing changed")
+	}
+	printAccounts()
+	return nil
+}
+
+func printAccounts() {
+	fmt.Println("演示账号（密码均为 " + demo.Password + "）：")
+	for _, a := range demo.Accounts {
+		fmt.Printf("  %-14s %s\n", a.Username, a.Description)
+	}
+}
+
+// cmdUser creates an account: bangfu user add -username NAME -name 显示名
+// -role staff|leader|township_chair|deputy [-township CODE] [-deputy ID].
+// It prints a random initial password.
+func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: bangfu user add -username NAME -name 显示名 -role ROLE [-township CODE] [-deputy ID]")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	username := fs.String("username", "", "login name (lower case letters, digits, . _ -)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "staff, leader, township_chair or deputy")
+	township := fs.String("township", "", "9-digit township code (township_chair)")
+	deputyID := fs.Int64("deputy", 0, "deputy id (deputy)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if !auth.Roles.Has(*role) || *username == "" || *name == "" {
+		return errors.New("user add: -username, -name and a valid -role are required")
+	}
+	password, err := randomPassword(16)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := st.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, PasswordHash: hash,
+		Role: auth.Role(*role), TownshipCode: *township, DeputyID: *deputyID}, 0)
+	if err != nil {
+		return err
+	}
+	log.Info("user created", "id", id, "username", *username)
+	fmt.Printf("账号 %s 的初始密码：%s\n", *username, password)
+	return nil
+}
+
+func randomPassword(n int) (string, error) {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789-_!"
+	b := make([]byte, n)
+	for i := range b {
+		k, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", err
+		}
+		b[i] = alphabet[k.Int64()]
+	}
+	return string(b), nil
+}

@@ -1,0 +1,58 @@
+// Command bangfu is the Bangfu (帮扶) server and its administration tool:
+//
+//	bangfu up                 find or create a database, migrate, import divisions, load demo data if empty, serve
+//	bangfu serve              serve HTTP on LISTEN_ADDR (refuses an out-of-date schema)
+//	bangfu migrate            apply the database migrations
+//	bangfu import-divisions   load the embedded divisions of a county (-county, default 430681)
+//	bangfu demo               load the deterministic demo data (idempotent)
+//	bangfu user add           create an account with a random initial password
+//
+// Settings come from the environment (see internal/config).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Asia/Shanghai on hosts without zoneinfo
+
+	"github.com/bangfu/bangfu/internal/config"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bangfu:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user")
+	}
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "up":
+		return cmdUp(ctx, log, cfg)
+	case "serve":
+		return cmdServe(ctx, log, cfg)
+	case "migrate":
+		return cmdMigrate(ctx, log, cfg)
+	case "import-divisions":
+		return cmdImportDivisions(ctx, log, cfg, args[1:])
+	case "demo":
+		return cmdDemo(ctx, log, cfg)
+	case "user":
+		return cmdUser(ctx, log, cfg, args[1:])
+	}
+	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo or user)", args[0])
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/config"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/web"
+)
+
+// openStore connects to cfg.DatabaseURL.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/bangfu?sslmode=disable); `bangfu up` finds one by itself")
+	}
+	return store.Open(ctx, cfg.DatabaseURL)
+}
+
+func cmdServe(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, log, cfg, st, nil)
+}
+
+// serve runs the HTTP server until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, is called once the port is listening.
+func serve(ctx context.Context, log *slog.Logger, cfg config.Config, st *store.Store, ready func()) error {
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	log.Info("configuration", "config", cfg.Redacted())
+	sm := web.NewSessionManager(st, cfg.SecureCookies)
+	srv := &http.Server{
+		Addr:              cfg.ListenAddr,
+		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", cfg.ListenAddr)
+	if ready != nil {
+		ready()
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutCtx)
+}

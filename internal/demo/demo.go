@@ -1,0 +1,358 @@
+// Package demo loads deterministic demo data at the real scale of the
+// programme of DESIGN.md §2 into an empty Bangfu database: 1,331 deputies (40
+// prefectural, 258 county, 1,033 township), 3,068 poor households with their
+// members (78 in the relief point 玉池村, 弼时镇), pairings by proximity,
+// support measures, goals, six months of ledger entries in every review
+// state, and five demo accounts (Accounts, password Password).
+//
+// The data is generated from a fixed PCG seed, so the same day gives the
+// same rows; dates are relative to that day. Everything is written in one
+// transaction with PostgreSQL COPY, and recorded in app_meta ('demo_loaded')
+// and the audit log, so loading twice is harmless.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
+)
+
+// Password is the password of every demo account.
+const Password = "bangfu-demo-2017"
+
+// Account is a demo account: its username, role and a Chinese line saying
+// what to try with it.
+type Account struct {
+	Username    string
+	Role        auth.Role
+	Description string
+}
+
+// Accounts lists the demo accounts Load creates, all with Password and no
+// forced password change, in the order `make run` prints them.
+var Accounts = []Account{
+	{"office", auth.Staff, "人大办公室工作人员：全县数据，登记代表和贫困户、结对、审核、导入导出"},
+	{"leader", auth.Leader, "常委会领导：查看全县进度、乡镇排名和任意台账"},
+	{"chair.bishi", auth.TownshipChair, "弼时镇人大主席：审核本镇台账（含扶贫点玉池村）"},
+	{"chair.xinshi", auth.TownshipChair, "新市镇人大主席：只能看到新市镇的数据"},
+	{"deputy.demo", auth.Deputy, "汨罗市人大代表（住弼时镇）：结对玉池村4户，记录和提交台账"},
+}
+
+// ErrNoDivisions is returned by Load when the divisions of 汨罗市 (430681)
+// have not been imported (store.ImportDivisions with division.Load("430681")).
+var ErrNoDivisions = errors.New("the divisions of 汨罗市 (430681) are not imported: run import-divisions first")
+
+// metaKey is the app_meta key whose presence means the demo is loaded; its
+// value is the time of loading (RFC 3339).
+const metaKey = "demo_loaded"
+
+// Load loads the demo data unless app_meta already has 'demo_loaded', and
+// reports whether it loaded. today is the current date: its calendar date in
+// Asia/Shanghai is used (so time.Now() and a date at midnight in China or UTC
+// all work). Pairings start 5–7 months before it and ledger entries run up to
+// the day before it; the same date yields the same data. Everything, including the app_meta row and one audit event
+// 'demo.load', is written in one transaction: on error nothing is written.
+// It returns ErrNoDivisions (wrapped) if the divisions are missing, and an
+// error if a demo username is already taken.
+func Load(ctx context.Context, st *store.Store, today time.Time) (loaded bool, err error) {
+	err = st.InTx(ctx, func(tx pgx.Tx) error {
+		// The key doubles as a lock: a second, concurrent Load waits here for
+		// the first to commit and then finds the row.
+		tag, err := tx.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+			metaKey, time.Now().UTC().Format(time.RFC3339))
+		if err != nil {
+			return fmt.Errorf("app_meta: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		townships, err := readDivisions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE deputies, users, households, household_members, pairings, measures,
+			goals, ledger_entries IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if err := checkUsernames(ctx, tx); err != nil {
+			return err
+		}
+		base, err := readIDBase(ctx, tx)
+		if err != nil {
+			return err
+		}
+		taken, err := takenIDNumbers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ds, err := generate(townships, today, base, taken)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrNoDivisions, err)
+		}
+		// argon2id is slow on purpose: hash once for every account.
+		hash, err := auth.HashPassword(Password)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		if err := write(ctx, tx, ds, hash); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE divisions SET relief_point = true, poor_village = true WHERE code = $1`, reliefVillage); err != nil {
+			return fmt.Errorf("relief point: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE divisions SET poor_village = true WHERE code = ANY($1)`, ds.poorVillages); err != nil {
+			return fmt.Errorf("poor villages: %w", err)
+		}
+		counts := map[string]any{
+			"today":    civilDay(today).Format(time.DateOnly),
+			"deputies": len(ds.deputies), "users": len(ds.users), "households": len(ds.households),
+			"members": ds.memberCount(), "pairings": len(ds.pairings), "measures": len(ds.measures),
+			"goals": len(ds.goals), "ledger_entries": len(ds.entries), "poor_villages": len(ds.poorVillages) + 1,
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (action, entity, after) VALUES ('demo.load', 'demo', $1)`, counts); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		// Fresh statistics, so the first dashboard after loading is planned
+		// for thousands of rows rather than for empty tables.
+		if _, err := tx.Exec(ctx, `ANALYZE deputies, households, household_members, pairings, measures, goals, ledger_entries`); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+		loaded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("demo.Load: %w", err)
+	}
+	return loaded, nil
+}
+
+// readDivisions returns the townships of 汨罗市 with their villages, by code.
+func readDivisions(ctx context.Context, tx pgx.Tx) ([]township, error) {
+	rows, err := tx.Query(ctx, `SELECT t.code, t.name, coalesce(v.code, ''), coalesce(v.name, '')
+		FROM divisions t LEFT JOIN divisions v ON v.parent_code = t.code AND v.level = 'village'
+		WHERE t.parent_code = $1 AND t.level = 'township' ORDER BY t.code, v.code`, countyCode)
+	if err != nil {
+		return nil, fmt.Errorf("divisions: %w", err)
+	}
+	var out []township
+	var tc, tn, vc, vn string
+	_, err = pgx.ForEachRow(rows, []any{&tc, &tn, &vc, &vn}, func() error {
+		if len(out) == 0 || out[len(out)-1].code != tc {
+			out = append(out, township{code: tc, name: tn})
+		}
+		if vc != "" {
+			t := &out[len(out)-1]
+			t.villages = append(t.villages, village{code: vc, name: vn, township: tc})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("divisions: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, ErrNoDivisions
+	}
+	return out, nil
+}
+
+// checkUsernames refuses to load over accounts someone already created with
+// a demo username: their password and role would not be what `make run`
+// prints.
+func checkUsernames(ctx context.Context, tx pgx.Tx) error {
+	names := make([]string, len(Accounts))
+	for i, a := range Accounts {
+		names[i] = a.Username
+	}
+	var taken string
+	err := tx.QueryRow(ctx, `SELECT username FROM users WHERE username = ANY($1) ORDER BY username LIMIT 1`, names).Scan(&taken)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	return fmt.Errorf("demo account %q already exists", taken)
+}
+
+// idTables are the tables whose ids the generator picks itself.
+var idTables = []string{"deputies", "users", "households", "household_members", "pairings", "measures", "ledger_entries"}
+
+// readIDBase returns, per table, the larger of the largest id stored and the
+// identity sequence's last value; the generated rows take the ids after it.
+// The tables are locked against inserts, so no one else takes those ids.
+func readIDBase(ctx context.Context, tx pgx.Tx) (idBase, error) {
+	var b idBase
+	dst := []*int64{&b.deputy, &b.user, &b.household, &b.member, &b.pairing, &b.measure, &b.entry}
+	for i, t := range idTables {
+		err := tx.QueryRow(ctx, `SELECT greatest(coalesce(max(id), 0),
+			coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass), 0)) FROM `+t, t).Scan(dst[i])
+		if err != nil {
+			return idBase{}, fmt.Errorf("ids of %s: %w", t, err)
+		}
+	}
+	return b, nil
+}
+
+// takenIDNumbers returns the resident ID numbers already stored, which the
+// generated people must not repeat (both columns are UNIQUE).
+func takenIDNumbers(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT id_number FROM households UNION SELECT id_number FROM household_members`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("id numbers: %w", err)
+	}
+	return ids, nil
+}
+
+// write copies the dataset into the database and moves each identity
+// sequence past the ids it used. COPY writes the given ids into GENERATED
+// ALWAYS identity columns (as INSERT ... OVERRIDING SYSTEM VALUE would).
+func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
+	var rows [][]any
+	for _, d := range ds.deputies {
+		rows = append(rows, []any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
+			d.workUnit, d.post, d.phone, d.townshipCode, nullText(d.villageCode), d.status})
+	}
+	if err := copyRows(ctx, tx, "deputies", rows, "id", "name", "gender", "ethnicity", "birth_date", "levels",
+		"category", "term", "work_unit", "post", "phone", "home_township_code", "home_village_code", "status"); err != nil {
+		return err
+	}
+
+	rows = rows[:0]
+	for _, u := range ds.users {
+		rows = append(rows, []any{u.id, u.username, u.displayName, hash, u.role, nullText(u.township), nullID(u.deputyID), false})
+	}
+	if err := copyRows(ctx, tx, "users", rows, "id", "username", "display_name", "password_hash", "role",
+		"township_code", "deputy_id", "must_change_password"); err != nil {
+		return err
+	}
+
+	rows = rows[:0]
+	var members [][]any
+	for _, h := range ds.households {
+		other := h.otherCauses
+		if other == nil {
+			other = []string{} // NOT NULL DEFAULT '{}'
+		}
+		rows = append(rows, []any{h.id, h.villageCode, h.groupName, h.headName, h.idNumber, h.phone, h.attribute,
+			h.standard, h.mainCause, other, int32(h.identificationYear), numeric(h.income), h.status,
+			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear)})
+		for _, m := range h.members {
+			members = append(members, []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour})
+		}
+	}
+	if err := copyRows(ctx, tx, "households", rows, "id", "village_code", "group_name", "head_name", "id_number",
+		"phone", "attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
+		"status", "exited_year", "monitoring", "planned_exit_year"); err != nil {
+		return err
+	}
+	if err := copyRows(ctx, tx, "household_members", members, "id", "household_id", "name", "sex", "id_number",
+		"relation", "health", "labour"); err != nil {
+		return err
+	}
+
+	rows = rows[:0]
+	for _, p := range ds.pairings {
+		rows = append(rows, []any{p.id, p.householdID, p.deputyID, p.start, nullTime(p.end), p.status,
+			nullText(p.endReason), at(p.start, 9, 30)})
+	}
+	if err := copyRows(ctx, tx, "pairings", rows, "id", "household_id", "deputy_id", "start_date", "end_date",
+		"status", "end_reason", "created_at"); err != nil {
+		return err
+	}
+
+	rows = rows[:0]
+	for _, m := range ds.measures {
+		rows = append(rows, []any{m.id, m.pairingID, m.supportType, m.content, m.scale, numeric(m.funds),
+			m.deadline, m.outcome, m.confirmed, m.createdAt})
+	}
+	if err := copyRows(ctx, tx, "measures", rows, "id", "pairing_id", "support_type", "content", "scale", "funds",
+		"deadline", "outcome", "outcome_confirmed", "created_at"); err != nil {
+		return err
+	}
+
+	rows = rows[:0]
+	for _, gl := range ds.goals {
+		rows = append(rows, []any{gl.pairingID, numeric(gl.targetIncome), gl.targetExitDate, gl.incomeAboveLine,
+			gl.foodClothing, gl.compulsoryEducation, gl.basicMedical, gl.safeHousing, gl.safeWater, gl.updatedAt})
+	}
+	if err := copyRows(ctx, tx, "goals", rows, "pairing_id", "target_income", "target_exit_date",
+		"income_above_line", "food_clothing", "compulsory_education", "basic_medical", "safe_housing", "safe_water",
+		"updated_at"); err != nil {
+		return err
+	}
+
+	rows = make([][]any, 0, len(ds.entries))
+	for _, e := range ds.entries {
+		rows = append(rows, []any{e.id, e.pairingID, e.date, e.kind, e.description, numeric(e.amount),
+			e.beneficiaries, e.status, e.comment, nullID(e.createdBy), nullID(e.reviewedBy),
+			nullTime(e.submittedAt), nullTime(e.reviewedAt), e.createdAt, e.updatedAt})
+	}
+	if err := copyRows(ctx, tx, "ledger_entries", rows, "id", "pairing_id", "entry_date", "kind", "description",
+		"amount", "beneficiaries", "status", "review_comment", "created_by", "reviewed_by", "submitted_at",
+		"reviewed_at", "created_at", "updated_at"); err != nil {
+		return err
+	}
+
+	for _, t := range idTables {
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), max(id)) FROM `+t+` HAVING max(id) IS NOT NULL`, t); err != nil {
+			return fmt.Errorf("sequence of %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// copyRows copies rows into table with COPY FROM STDIN (binary).
+func copyRows(ctx context.Context, tx pgx.Tx, table string, rows [][]any, columns ...string) error {
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", table, err)
+	}
+	if n != int64(len(rows)) {
+		return fmt.Errorf("copy %s: wrote %d of %d rows", table, n, len(rows))
+	}
+	return nil
+}
+
+// numeric converts exact yuan to PostgreSQL numeric without passing through
+// a float.
+func numeric(d decimal.Decimal) pgtype.Numeric {
+	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
+}
+
+// The null* helpers map a zero value to SQL NULL for nullable columns.
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullYear(y int) any {
+	if y == 0 {
+		return nil
+	}
+	return int32(y)
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}

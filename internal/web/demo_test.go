@@ -1,0 +1,204 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/bangfu/bangfu/internal/demo"
+	"github.com/bangfu/bangfu/internal/testutil"
+)
+
+// demoApp is a server on a database holding the full demo data set.
+func demoApp(t *testing.T) *app {
+	t.Helper()
+	st := testutil.NewStoreWithDivisions(t)
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	if _, err := demo.Load(context.Background(), st, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("demo.Load: %v", err)
+	}
+	return newApp(t, st)
+}
+
+// TestDemoAcceptance checks the walking skeleton's acceptance lines 3–5 on
+// the demo data.
+func TestDemoAcceptance(t *testing.T) {
+	t.Parallel()
+	a := demoApp(t)
+	ctx := context.Background()
+	leader := a.client(t, "leader", demo.Password)
+
+	// 3. 玉池村 has 78 households; the county lists every township and adds up.
+	if status, p := a.progress(t, leader, yuchi); status != 200 || p.Households != 78 || p.Name != "玉池村" {
+		t.Fatalf("玉池村 progress: %d %+v", status, p)
+	}
+	status, county := a.progress(t, leader, "")
+	if status != 200 || county.Code != "430681" {
+		t.Fatalf("county progress: %d %+v", status, county)
+	}
+	var towns int
+	if err := a.st.Pool.QueryRow(ctx, `SELECT count(*) FROM divisions WHERE parent_code = '430681'`).Scan(&towns); err != nil {
+		t.Fatal(err)
+	}
+	if len(county.Children) != towns || towns != 16 {
+		t.Fatalf("county children = %d, townships = %d, want 16", len(county.Children), towns)
+	}
+	sum, paired := 0, 0
+	for _, c := range county.Children {
+		sum += c.Households
+		paired += c.Paired
+	}
+	if sum != county.Households || paired != county.Paired || county.Households < 3000 {
+		t.Fatalf("county households %d, sum over townships %d (paired %d vs %d)", county.Households, sum, county.Paired, paired)
+	}
+
+	// 4. Township scope.
+	var bishiHH, deputyID int64
+	if err := a.st.Pool.QueryRow(ctx, `SELECT id FROM households WHERE township_code = $1 ORDER BY id LIMIT 1`, bishi).Scan(&bishiHH); err != nil {
+		t.Fatal(err)
+	}
+	hhPath := "/households/" + strconv.FormatInt(bishiHH, 10)
+	xin := a.client(t, "chair.xinshi", demo.Password)
+	bi := a.client(t, "chair.bishi", demo.Password)
+	for _, tt := range []struct {
+		c    *http.Client
+		who  string
+		path string
+		want int
+	}{
+		{xin, "chair.xinshi", "/api/v1/progress?division=" + bishi, 404},
+		{xin, "chair.xinshi", hhPath, 404},
+		{bi, "chair.bishi", "/api/v1/progress?division=" + bishi, 200},
+		{bi, "chair.bishi", hhPath, 200},
+	} {
+		if got, _ := a.getBody(t, tt.c, tt.path); got != tt.want {
+			t.Errorf("%s GET %s = %d, want %d", tt.who, tt.path, got, tt.want)
+		}
+	}
+
+	// 5. The demo deputy sees its own households and no other.
+	if err := a.st.Pool.QueryRow(ctx, `SELECT deputy_id FROM users WHERE username = 'deputy.demo'`).Scan(&deputyID); err != nil {
+		t.Fatal(err)
+	}
+	var own, yuchiOwn int
+	var other int64
+	if err := a.st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE h.village_code = $2) FROM pairings p
+		JOIN households h ON h.id = p.household_id WHERE p.deputy_id = $1 AND p.status = 'active'`, deputyID, yuchi).Scan(&own, &yuchiOwn); err != nil {
+		t.Fatal(err)
+	}
+	if yuchiOwn < 3 {
+		t.Fatalf("deputy.demo has %d households in 玉池村, want ≥ 3", yuchiOwn)
+	}
+	if err := a.st.Pool.QueryRow(ctx, `SELECT h.id FROM households h WHERE NOT EXISTS (SELECT 1 FROM pairings p
+		WHERE p.household_id = h.id AND p.deputy_id = $1 AND p.status = 'active') AND h.village_code = $2 LIMIT 1`, deputyID, yuchi).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	dep := a.client(t, "deputy.demo", demo.Password)
+	if got, _ := a.getBody(t, dep, "/households/"+strconv.FormatInt(other, 10)); got != 404 {
+		t.Errorf("deputy.demo GET another's household = %d, want 404", got)
+	}
+	_, doc := a.get(t, dep, "/my")
+	if n := doc.Find(`article[data-testid^="pairing-"]`).Length(); n != own {
+		t.Errorf("deputy home lists %d pairings, want %d", n, own)
+	}
+}
+
+// codeWords are stored code values that must never reach a page as text.
+var codeWords = regexp.MustCompile(`\b(not_exited|exited|relapsed|submitted|approved|returned|draft|township_chair|staff|leader|deputy|visit|cash|goods|general|subsistence|extreme|national|provincial|prefectural|county|township|active|ended|proposed|male|female|cadre|frontline|private_sector|left_office)\b`)
+
+// TestCrawlEveryRole follows every link each demo role can reach (up to a
+// page budget per role): each page answers 200, is zh-CN, has Chinese text
+// and shows no raw code values.
+func TestCrawlEveryRole(t *testing.T) {
+	t.Parallel()
+	a := demoApp(t)
+	for _, user := range []string{"office", "leader", "chair.bishi", "chair.xinshi", "deputy.demo"} {
+		t.Run(user, func(t *testing.T) {
+			c := a.client(t, user, demo.Password)
+			seen := map[string]bool{}
+			queue := []string{"/"}
+			pages := 0
+			for len(queue) > 0 && pages < 150 {
+				path := queue[0]
+				queue = queue[1:]
+				if seen[path] {
+					continue
+				}
+				seen[path] = true
+				resp, err := c.Get(a.srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.StatusCode == http.StatusSeeOther {
+					resp.Body.Close()
+					queue = append([]string{resp.Header.Get("Location")}, queue...)
+					continue
+				}
+				if resp.StatusCode != http.StatusOK {
+					resp.Body.Close()
+					t.Errorf("GET %s = %d (broken link)", path, resp.StatusCode)
+					continue
+				}
+				if strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/static/") {
+					resp.Body.Close()
+					continue
+				}
+				doc, err := goquery.NewDocumentFromReader(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				checkChinese(t, path, doc)
+				doc.Find("a[href], link[href], script[src]").Each(func(_ int, s *goquery.Selection) {
+					href, ok := s.Attr("href")
+					if !ok {
+						href, _ = s.Attr("src")
+					}
+					u, err := url.Parse(href)
+					if err != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") {
+						t.Errorf("%s links to %q", path, href)
+						return
+					}
+					if !seen[u.RequestURI()] {
+						queue = append(queue, u.RequestURI())
+					}
+				})
+			}
+			if pages < 3 {
+				t.Fatalf("%s reached only %d pages", user, pages)
+			}
+		})
+	}
+}
+
+func checkChinese(t *testing.T, path string, doc *goquery.Document) {
+	t.Helper()
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "zh-CN" {
+		t.Errorf("%s: html lang = %q", path, lang)
+	}
+	doc.Find("script, style").Remove()
+	body := doc.Find("body").Text()
+	han := 0
+	for _, r := range body {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	if han < 10 {
+		t.Errorf("%s: only %d Chinese characters on the page", path, han)
+	}
+	if w := codeWords.FindString(body); w != "" {
+		t.Errorf("%s: raw code value %q shown to the user", path, w)
+	}
+	if title := doc.Find("title").Text(); !strings.ContainsFunc(title, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		t.Errorf("%s: title %q is not Chinese", path, title)
+	}
+}
