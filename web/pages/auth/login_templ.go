@@ -52,7 +52,7 @@ func Login(p LoginProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<article style=\"max-width: 28rem; margin: auto;\"><p>汨罗市人大代表“一对一”脱贫帮扶工作平台。请使用办公室分配的账号登录。</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<article class=\"narrow\"><p>汨罗市人大代表“一对一”脱贫帮扶工作平台。请使用办公室分配的账号登录。</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
