@@ -79,7 +79,7 @@ func List(p ListProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Select(components.Field{Label: "结对", Name: "paired", Value: p.Filter.Paired, Options: []components.Option{{"yes", "已结对"}, {"no", "未结对"}}, Empty: "全部"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Select(components.Field{Label: "结对", Name: "paired", Value: p.Filter.Paired, Options: []components.Option{{Value: "yes", Label: "已结对"}, {Value: "no", Label: "未结对"}}, Empty: "全部"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -398,7 +398,7 @@ func Form(p FormProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Select(components.Field{Label: "户主性别", Name: "head_sex", Value: p.Input.HeadSex, Error: p.Errors["head_sex"], Options: []components.Option{{"male", "男"}, {"female", "女"}}, Empty: "请选择", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Select(components.Field{Label: "户主性别", Name: "head_sex", Value: p.Input.HeadSex, Error: p.Errors["head_sex"], Options: []components.Option{{Value: "male", Label: "男"}, {Value: "female", Label: "女"}}, Empty: "请选择", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

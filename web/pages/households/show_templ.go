@@ -53,12 +53,12 @@ type GoalInput struct {
 
 // GoalChecks is the 一达标两不愁三保障 checklist (plus safe drinking water).
 var GoalChecks = []components.Option{
-	{"income_above_line", "收入稳定超过当年扶贫标准"},
-	{"food_clothing", "不愁吃、不愁穿"},
-	{"compulsory_education", "义务教育有保障"},
-	{"basic_medical", "基本医疗有保障"},
-	{"safe_housing", "住房安全有保障"},
-	{"safe_water", "饮水安全有保障"},
+	{Value: "income_above_line", Label: "收入稳定超过当年扶贫标准"},
+	{Value: "food_clothing", Label: "不愁吃、不愁穿"},
+	{Value: "compulsory_education", Label: "义务教育有保障"},
+	{Value: "basic_medical", Label: "基本医疗有保障"},
+	{Value: "safe_housing", Label: "住房安全有保障"},
+	{Value: "safe_water", Label: "饮水安全有保障"},
 }
 
 func goalChecked(g *store.GoalRow, key string) bool {
