@@ -40,13 +40,7 @@ func (s *Server) ownPairing(r *http.Request, u auth.User, id int64) (store.Pairi
 // ledgerEntryNew renders an empty entry form for one of the deputy's own
 // pairings, dated today, as a visit.
 func (s *Server) ledgerEntryNew(w http.ResponseWriter, r *http.Request) {
-	u, _ := userFrom(r)
-	id, err := pathID(r)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	p, err := s.ownPairing(r, u, id)
+	_, p, err := s.pairingFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -58,13 +52,7 @@ func (s *Server) ledgerEntryNew(w http.ResponseWriter, r *http.Request) {
 // ledgerEntryCreate saves a new entry as draft or submits it (button
 // "action"). The form token makes a resent form land on the same entry.
 func (s *Server) ledgerEntryCreate(w http.ResponseWriter, r *http.Request) {
-	u, _ := userFrom(r)
-	id, err := pathID(r)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	p, err := s.ownPairing(r, u, id)
+	u, p, err := s.pairingFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return

@@ -15,9 +15,9 @@ import (
 	"github.com/bangfu/bangfu/web/pages/households"
 )
 
-// planPairing loads the pairing {id} if the user may plan it: staff for any
-// pairing, a deputy only for its own active pairing (404 otherwise).
-func (s *Server) planPairing(r *http.Request) (auth.User, store.PairingRow, error) {
+// pairingFromPath loads the pairing {id} if the user may work on it: staff
+// any pairing, a deputy only its own active pairing (404 otherwise).
+func (s *Server) pairingFromPath(r *http.Request) (auth.User, store.PairingRow, error) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Server) rerenderHousehold(w http.ResponseWriter, r *http.Request, u aut
 
 // measureCreate adds a support measure (帮扶措施) to the pairing.
 func (s *Server) measureCreate(w http.ResponseWriter, r *http.Request) {
-	u, p, err := s.planPairing(r)
+	u, p, err := s.pairingFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -90,7 +90,7 @@ func (s *Server) measureCreate(w http.ResponseWriter, r *http.Request) {
 // goalSave sets the pairing's goal: target per-capita income (yuan/year),
 // target exit date and the 一达标两不愁三保障 checklist.
 func (s *Server) goalSave(w http.ResponseWriter, r *http.Request) {
-	u, p, err := s.planPairing(r)
+	u, p, err := s.pairingFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
