@@ -62,7 +62,7 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 		add(`$? = ANY (d.levels)`, f.Level)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add(`d.name LIKE '%' || $? || '%'`, q)
+		add(`d.name LIKE '%' || $? || '%' ESCAPE '\'`, escapeLike(q))
 	}
 	if f.ActiveOnly {
 		conds = append(conds, `d.status = 'active'`)

@@ -69,6 +69,9 @@ type HouseholdFilter struct {
 	Paired   string // "yes", "no" or ""
 	Query    string
 	Page     int // 1-based
+	// MaskedIDs is set when the viewer sees ID numbers masked (not staff):
+	// then Query matches the ID's last four characters only, exactly.
+	MaskedIDs bool
 }
 
 // PageSize is the number of rows on one list page.
@@ -96,7 +99,15 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 		conds = append(conds, `ap.id IS NULL`)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add(`(h.head_name LIKE '%' || $? || '%' OR h.id_number LIKE '%' || upper($?))`, q)
+		if scope == (auth.Scope{}) && !f.MaskedIDs {
+			// Full ID numbers are visible: a name fragment or the tail of the ID.
+			add(`(h.head_name LIKE '%' || $? || '%' ESCAPE '\' OR h.id_number LIKE '%' || upper($?) ESCAPE '\')`, escapeLike(q))
+		} else {
+			// The ID is masked for this viewer: only its visible last four
+			// characters may be matched, and exactly, so that searching cannot
+			// recover the hidden digits.
+			add(`(h.head_name LIKE '%' || $? || '%' ESCAPE '\' OR right(h.id_number, 4) = upper($?))`, escapeLike(q))
+		}
 	}
 	whereSQL := " WHERE " + strings.Join(conds, " AND ")
 	var total int
@@ -215,4 +226,10 @@ func (s *Store) CreateHousehold(ctx context.Context, h household.Household, acto
 		return 0, fmt.Errorf("store.CreateHousehold: %w", err)
 	}
 	return id, nil
+}
+
+// escapeLike escapes the LIKE wildcards % and _ and the escape character \
+// in user input, for patterns written with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -132,13 +132,24 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 				if token == nil {
 					return ErrNotFound
 				}
-				// Either the pairing is not the deputy's, or this form was already sent.
-				err = tx.QueryRow(ctx, `SELECT e.id FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
-					WHERE e.form_token = $1 AND p.deputy_id = $2`, *token, deputyID).Scan(&id)
+				// Either the pairing is not the deputy's, or this form was
+				// already sent (double click, Back and send again).
+				var onPairing int64
+				err = tx.QueryRow(ctx, `SELECT e.id, e.pairing_id FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+					WHERE e.form_token = $1 AND p.deputy_id = $2`, *token, deputyID).Scan(&id, &onPairing)
 				if errors.Is(err, pgx.ErrNoRows) {
 					return ErrNotFound
 				}
-				return err // the first send already wrote entry and audit event
+				if err != nil {
+					return err
+				}
+				if onPairing != pairingID {
+					return ErrConflict
+				}
+				// The same form again: it lands on the entry the first send
+				// made. If that entry is still a draft, this send's content and
+				// choice (draft or submit) apply to it, as an edit would.
+				return updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, true)
 			}
 			if err != nil {
 				return err
@@ -146,30 +157,41 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 			return audit(ctx, tx, actorID, "ledger_entry.create", "ledger_entry", id, nil, map[string]any{
 				"status": status, "kind": e.Kind, "amount": e.Amount, "entry_date": e.EntryDate.Format(time.DateOnly)})
 		}
-		var before string
-		err := tx.QueryRow(ctx, `SELECT e.status FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
-			WHERE e.id = $1 AND p.deputy_id = $2 AND p.status = 'active' FOR UPDATE OF e`, id, deputyID).Scan(&before)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if !ledger.Editable(before) {
-			return ErrConflict
-		}
-		if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET entry_date = $2, kind = $3, description = $4, amount = $5,
-			beneficiaries = $6, status = $7, submitted_at = CASE WHEN $7 = 'submitted' THEN now() ELSE submitted_at END,
-			updated_at = now() WHERE id = $1`, id, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status); err != nil {
-			return err
-		}
-		return audit(ctx, tx, actorID, "ledger_entry.update", "ledger_entry", id, map[string]string{"status": before},
-			map[string]any{"status": status, "kind": e.Kind, "amount": e.Amount})
+		return updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, false)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store.SaveLedgerEntry: %w", err)
 	}
 	return id, nil
+}
+
+// updateOwnEntry applies e and status to entry id of deputyID if it is still
+// editable (draft or returned). A resend (resend set) of an entry already
+// submitted or approved changes nothing and is not an error; an explicit edit
+// of such an entry is ErrConflict.
+func updateOwnEntry(ctx context.Context, tx pgx.Tx, id, deputyID int64, e ledger.Entry, status string, actorID int64, resend bool) error {
+	var before string
+	err := tx.QueryRow(ctx, `SELECT e.status FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+			WHERE e.id = $1 AND p.deputy_id = $2 AND p.status = 'active' FOR UPDATE OF e`, id, deputyID).Scan(&before)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !ledger.Editable(before) {
+		if resend {
+			return nil
+		}
+		return ErrConflict
+	}
+	if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET entry_date = $2, kind = $3, description = $4, amount = $5,
+			beneficiaries = $6, status = $7, submitted_at = CASE WHEN $7 = 'submitted' THEN now() ELSE submitted_at END,
+			updated_at = now() WHERE id = $1`, id, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status); err != nil {
+		return err
+	}
+	return audit(ctx, tx, actorID, "ledger_entry.update", "ledger_entry", id, map[string]string{"status": before},
+		map[string]any{"status": status, "kind": e.Kind, "amount": e.Amount})
 }
 
 // ReviewLedgerEntry approves (approve) or returns with comment a submitted

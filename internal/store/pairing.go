@@ -75,8 +75,18 @@ func (s *Store) DeputyPairings(ctx context.Context, deputyID int64) ([]PairingRo
 	return out, nil
 }
 
+// StartBeforeLastEndError is returned by CreatePairing when the new pairing
+// would start before the household's previous pairing ended: the history of
+// helpers must not overlap.
+type StartBeforeLastEndError struct{ LastEnd time.Time }
+
+func (e *StartBeforeLastEndError) Error() string {
+	return "pairing would start before " + e.LastEnd.Format(time.DateOnly)
+}
+
 // CreatePairing pairs a household with an active deputy from startDate, as an
-// active pairing, with its audit event. The household row is locked so two
+// active pairing, with its audit event. A start before the end of the
+// household's last pairing returns *StartBeforeLastEndError. The household row is locked so two
 // clerks cannot pair it at once; a household that already has an active
 // pairing returns ErrConflict (the partial unique index backs this up), an
 // unknown household or a deputy not in office returns ErrNotFound.
@@ -99,6 +109,13 @@ func (s *Store) CreatePairing(ctx context.Context, householdID, deputyID int64, 
 		}
 		if !active {
 			return ErrNotFound
+		}
+		var lastEnd *time.Time
+		if err := tx.QueryRow(ctx, `SELECT max(end_date) FROM pairings WHERE household_id = $1`, householdID).Scan(&lastEnd); err != nil {
+			return err
+		}
+		if lastEnd != nil && startDate.Before(*lastEnd) {
+			return &StartBeforeLastEndError{LastEnd: *lastEnd}
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO pairings (household_id, deputy_id, start_date, status) VALUES ($1, $2, $3, 'active') RETURNING id`,
 			householdID, deputyID, startDate).Scan(&id)

@@ -13,7 +13,7 @@ import (
 func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	q := r.URL.Query()
-	f := store.HouseholdFilter{Division: q.Get("division"), Status: q.Get("status"), Paired: q.Get("paired"), Query: q.Get("q"), Page: pageParam(r)}
+	f := store.HouseholdFilter{Division: q.Get("division"), Status: q.Get("status"), Paired: q.Get("paired"), Query: q.Get("q"), Page: pageParam(r), MaskedIDs: !u.SeesPersonalData()}
 	rows, total, err := s.st.Households(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)

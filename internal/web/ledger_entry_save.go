@@ -126,8 +126,20 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		s.renderLedgerForm(w, r, http.StatusUnprocessableEntity, p, entryID, in, errs, token, comment)
 		return
 	}
-	submit := f.Get("action") != "draft"
+	action := f.Get("action")
+	if action == "" {
+		action = "submit" // Enter in a field sends the form without a button name
+	}
+	if action != "submit" && action != "draft" {
+		s.serveError(w, r, httpError{http.StatusBadRequest, "请使用“提交审核”或“保存草稿”按钮。"})
+		return
+	}
+	submit := action == "submit"
 	_, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, u.ID)
+	if errors.Is(err, store.ErrConflict) && entryID == 0 {
+		s.serveError(w, r, httpError{http.StatusConflict, "这张表单已用于另一户的台账，请重新打开“记录帮扶”页面填写。"})
+		return
+	}
 	if errors.Is(err, store.ErrConflict) {
 		s.serveError(w, r, httpError{http.StatusConflict, "这条台账已提交或已审核通过，不能再修改。"})
 		return

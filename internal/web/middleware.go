@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -124,3 +127,42 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "request_id", requestID(r), "duration", time.Since(start))
 	})
 }
+
+// refuseBadText answers 400 when the query string or a form carries text
+// that is not valid UTF-8 or holds a NUL character: PostgreSQL text cannot
+// store either, and no honest form sends them.
+func (s *Server) refuseBadText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bad := func(vals url.Values) bool {
+			for k, vs := range vals {
+				if !cleanText(k) {
+					return true
+				}
+				for _, v := range vs {
+					if !cleanText(v) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+				return
+			}
+			if bad(r.Form) {
+				s.serveError(w, r, errBadText)
+				return
+			}
+		} else if q, err := url.ParseQuery(r.URL.RawQuery); err != nil || bad(q) {
+			s.serveError(w, r, errBadText)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errBadText = httpError{http.StatusBadRequest, "输入中含有无法识别的字符，请检查后重新填写。"}
+
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -54,6 +54,10 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 	}))
 }
 
+// firstPairingYear is the first year a pairing may start: the programme
+// follows the 2014 national registration of poor households (建档立卡).
+const firstPairingYear = 2014
+
 // pairingCreate pairs the household with the chosen deputy from the given
 // start date (default today). A household that got a deputy meanwhile gets
 // 409; the partial unique index guarantees one active pairing per household.
@@ -76,13 +80,18 @@ func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request) {
 	start := s.today()
 	if v := r.PostFormValue("start_date"); v != "" {
 		d, err := time.Parse(time.DateOnly, v)
-		if err != nil || d.After(start) {
-			s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "结对日期不正确（不能晚于今天）。"})
+		if err != nil || d.After(start) || d.Year() < firstPairingYear {
+			s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "结对日期不正确（应在2014年至今天之间）。"})
 			return
 		}
 		start = d
 	}
 	_, err = s.st.CreatePairing(r.Context(), id, deputyID, start, u.ID)
+	var early *store.StartBeforeLastEndError
+	if errors.As(err, &early) {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "结对日期不能早于该户上一次结对的结束日期 " + early.LastEnd.Format(time.DateOnly) + "。"})
+		return
+	}
 	if errors.Is(err, store.ErrConflict) {
 		s.serveError(w, r, httpError{http.StatusConflict, "该户已有帮扶代表（可能刚被他人结对），请返回刷新。"})
 		return

@@ -14,7 +14,7 @@ import (
 // also be listed in the route coverage test (routes_test.go).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(withRequestID, s.recoverer, s.logRequests, securityHeaders, s.sm.LoadAndSave, s.loadUser)
+	r.Use(withRequestID, s.recoverer, s.logRequests, securityHeaders, s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
 
 	// Public: health, static files.
 	r.Get("/healthz", s.healthzShow)
@@ -65,11 +65,15 @@ func (s *Server) routes() http.Handler {
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.serveError(w, r, httpError{http.StatusMethodNotAllowed, "不支持此请求方式。"})
+		s.serveError(w, r, httpError{http.StatusMethodNotAllowed, "不支持此请求方式。修改数据请使用页面上的按钮。"})
 	})
 	// CSRF: refuse cross-origin state-changing requests (Go's net/http
 	// CrossOriginProtection, Sec-Fetch-Site / Origin based).
-	return http.NewCrossOriginProtection().Handler(r)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveError(w, r, httpError{http.StatusForbidden, "请求来自其他网站，已被拒绝。请在本系统页面内操作。"})
+	}))
+	return csrf.Handler(r)
 }
 
 func staticHandler() http.Handler {

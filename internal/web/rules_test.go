@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -268,5 +269,142 @@ func TestOneActivePairingInTheSchema(t *testing.T) {
 	_, err := st.Pool.Exec(ctx, `INSERT INTO pairings (household_id, deputy_id, start_date, status) VALUES ($1, $2, current_date, 'active')`, hh, d2)
 	if err == nil || !strings.Contains(err.Error(), "pairings_one_active_per_household") {
 		t.Fatalf("second active pairing inserted directly: %v", err)
+	}
+}
+
+func TestSearchCannotUnmaskIDs(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	hid := testutil.Household(t, st, yuchi, "孙大勇")
+	h, err := st.Household(context.Background(), auth.Scope{}, hid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	testutil.User(t, st, "chair.bishi", auth.TownshipChair, bishi, 0)
+	a := newApp(t, st)
+	count := func(c *http.Client, q string) int {
+		status, doc := a.get(t, c, "/households?q="+url.QueryEscape(q))
+		if status != http.StatusOK {
+			t.Fatalf("search %q: status %d", q, status)
+		}
+		return doc.Find(`[data-testid="households"] tbody tr`).Length()
+	}
+	chair := a.client(t, "chair.bishi", testutil.Password)
+	staff := a.client(t, "office", testutil.Password)
+	id := h.IDNumber
+	tests := []struct {
+		c    *http.Client
+		who  string
+		q    string
+		want int
+	}{
+		{chair, "chair", id[14:], 1},  // the visible tail
+		{chair, "chair", id[13:], 0},  // one hidden digit more: no answer either way
+		{chair, "chair", id, 0},       // the whole number cannot be confirmed
+		{chair, "chair", id[6:14], 0}, // nor the hidden birth date
+		{chair, "chair", "%", 0},      // wildcards are literal
+		{chair, "chair", "孙", 1},      // names still work
+		{staff, "staff", id[10:], 1},  // staff sees IDs, so may search their tails
+		{staff, "staff", `\`, 0},      // a lone escape character is harmless
+		{staff, "staff", "_", 0},
+	}
+	for _, tt := range tests {
+		if got := count(tt.c, tt.q); got != tt.want {
+			t.Errorf("%s searches %q: %d rows, want %d", tt.who, tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	// NUL and invalid UTF-8 are refused with a Chinese 400, not a 500.
+	if status, doc := a.get(t, staff, "/households?q=a%00"); status != http.StatusBadRequest || !strings.Contains(doc.Text(), "无法识别的字符") {
+		t.Errorf("NUL in query: %d", status)
+	}
+	if status, _, _ := a.post(t, staff, "/households", url.Values{"head_name": {"\xff\xfe"}}); status != http.StatusBadRequest {
+		t.Errorf("invalid UTF-8 in form: %d", status)
+	}
+	// A cross-site POST is refused with the Chinese 403 page.
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/households", strings.NewReader("head_name=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := staff.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "其他网站") {
+		t.Errorf("cross-site POST: %d", resp.StatusCode)
+	}
+	// GET on a POST route says so in Chinese.
+	if status, doc := a.get(t, staff, "/pairings/1/end"); status != http.StatusMethodNotAllowed || text(doc, "h1") != "不支持该操作" {
+		t.Errorf("GET on POST route: %d %q", status, text(doc, "h1"))
+	}
+}
+
+func TestLedgerFormResentAfterDraft(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	dep := testutil.Deputy(t, st, "周红梅", bishi)
+	p1 := testutil.Pairing(t, st, testutil.Household(t, st, yuchi, "孙大勇"), dep, time.Now().AddDate(0, -1, 0))
+	p2 := testutil.Pairing(t, st, testutil.Household(t, st, yuchi, "郑小平"), dep, time.Now().AddDate(0, -1, 0))
+	testutil.User(t, st, "dep", auth.Deputy, "", dep)
+	a := newApp(t, st)
+	d := a.client(t, "dep", testutil.Password)
+	form := url.Values{"form_token": {"6f1c1f0e-4a51-4b1e-9a7e-3a5c2b8d9e01"}, "entry_date": {time.Now().Format(time.DateOnly)},
+		"kind": {"visit"}, "description": {"走访"}, "action": {"draft"}}
+	entryURL := func(p int64) string { return "/pairings/" + strconv.FormatInt(p, 10) + "/ledger" }
+	if status, _, _ := a.post(t, d, entryURL(p1), form); status != http.StatusSeeOther {
+		t.Fatalf("draft: %d", status)
+	}
+	// Back, edit, and submit the same form: the draft becomes the submitted entry.
+	form.Set("description", "走访，了解收入")
+	form.Set("action", "submit")
+	if status, _, _ := a.post(t, d, entryURL(p1), form); status != http.StatusSeeOther {
+		t.Fatalf("submit after draft: %d", status)
+	}
+	var n int
+	var status, desc string
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) OVER (), status, description FROM ledger_entries`).Scan(&n, &status, &desc); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || status != "submitted" || desc != "走访，了解收入" {
+		t.Fatalf("entries %d, status %q, description %q", n, status, desc)
+	}
+	// The same token on another pairing is refused rather than claimed as saved.
+	if got, _, _ := a.post(t, d, entryURL(p2), form); got != http.StatusConflict {
+		t.Fatalf("token reused on another pairing: %d, want 409", got)
+	}
+}
+
+func TestPairingStartsAfterLastEnd(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	d1 := testutil.Deputy(t, st, "周红梅", bishi)
+	d2 := testutil.Deputy(t, st, "吴国强", bishi)
+	hh := testutil.Household(t, st, yuchi, "孙大勇")
+	p := testutil.Pairing(t, st, hh, d1, time.Now().AddDate(0, -2, 0))
+	if err := st.EndPairing(context.Background(), p, "transferred", time.Now().AddDate(0, 0, -7), 0); err != nil {
+		t.Fatal(err)
+	}
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	path := "/households/" + strconv.FormatInt(hh, 10) + "/pairings"
+	for _, start := range []string{time.Now().AddDate(0, 0, -30).Format(time.DateOnly), "1900-01-01"} {
+		if status, _, _ := a.post(t, staff, path, url.Values{"deputy_id": {strconv.FormatInt(d2, 10)}, "start_date": {start}}); status != http.StatusUnprocessableEntity {
+			t.Errorf("start %s: %d, want 422", start, status)
+		}
+	}
+	if status, _, _ := a.post(t, staff, path, url.Values{"deputy_id": {strconv.FormatInt(d2, 10)}}); status != http.StatusSeeOther {
+		t.Errorf("start today: %d, want 303", status)
 	}
 }
