@@ -127,7 +127,7 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 				SELECT p.id, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 = 'submitted' THEN now() END
 				FROM pairings p WHERE p.id = $1 AND p.deputy_id = $2 AND p.status = 'active'
 				ON CONFLICT (form_token) DO NOTHING RETURNING id`,
-				pairingID, deputyID, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status, token, actorID).Scan(&id)
+				pairingID, deputyID, e.EntryDate, e.Kind, e.Description, e.Amount, e.Beneficiaries, status, token, nullID(actorID)).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {
 				if token == nil {
 					return ErrNotFound
@@ -221,7 +221,7 @@ func (s *Store) ReviewLedgerEntry(ctx context.Context, townshipCode string, id i
 			return ErrConflict
 		}
 		if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET status = $2, review_comment = $3, reviewed_by = $4,
-			reviewed_at = now(), updated_at = now() WHERE id = $1`, id, status, strings.TrimSpace(comment), reviewerID); err != nil {
+			reviewed_at = now(), updated_at = now() WHERE id = $1`, id, status, strings.TrimSpace(comment), nullID(reviewerID)); err != nil {
 			return err
 		}
 		return audit(ctx, tx, reviewerID, "ledger_entry."+map[bool]string{true: "approve", false: "return"}[approve],

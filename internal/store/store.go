@@ -164,14 +164,18 @@ func isUniqueViolation(err error, name string) bool {
 // audit writes one append-only audit event inside tx. before and after are
 // marshalled to jsonb (nil → SQL NULL).
 func audit(ctx context.Context, tx pgx.Tx, userID int64, action, entity string, entityID int64, before, after any) error {
-	var uid *int64
-	if userID != 0 {
-		uid = &userID
-	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
-		uid, action, entity, entityID, before, after)
+		nullID(userID), action, entity, entityID, before, after)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// nullID maps the id 0 ("the system", "none") to SQL NULL.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

@@ -13,12 +13,14 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/web"
+	"github.com/go-chi/chi/v5"
 )
 
 // app is a running Bangfu server on a test database.
 type app struct {
-	st  *store.Store
-	srv *httptest.Server
+	st     *store.Store
+	srv    *httptest.Server
+	routes chi.Routes
 }
 
 func newApp(t *testing.T, st *store.Store) *app {
@@ -27,7 +29,7 @@ func newApp(t *testing.T, st *store.Store) *app {
 	h := web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681"})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{st: st, srv: srv}
+	return &app{st: st, srv: srv, routes: h.Routes}
 }
 
 // client returns an HTTP client that keeps cookies and does not follow

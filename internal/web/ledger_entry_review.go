@@ -48,6 +48,17 @@ func (s *Server) reviewEntry(w http.ResponseWriter, r *http.Request, approve boo
 		s.serveError(w, r, err)
 		return
 	}
+	// Scope first: an entry of another township (or a draft) is 404 whatever
+	// the form holds.
+	e, err := s.st.LedgerEntry(r.Context(), u.Scope(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if e.Status == "draft" {
+		s.serveError(w, r, errNotFound)
+		return
+	}
 	comment := strings.TrimSpace(r.PostFormValue("comment"))
 	if !approve && comment == "" {
 		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "退回时必须填写退回意见，请返回填写。"})

@@ -12,13 +12,13 @@ import (
 
 // routes is every route of the application, by audience. A new route must
 // also be listed in the route coverage test (routes_test.go).
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() (http.Handler, chi.Routes) {
 	r := chi.NewRouter()
 	r.Use(withRequestID, s.recoverer, s.logRequests, securityHeaders, s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
 
 	// Public: health, static files.
 	r.Get("/healthz", s.healthzShow)
-	r.Handle("/static/*", http.StripPrefix("/static/", staticHandler()))
+	r.Get("/static/*", http.StripPrefix("/static/", staticHandler()).ServeHTTP)
 
 	{
 		// Sign in and out.
@@ -73,7 +73,7 @@ func (s *Server) routes() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, httpError{http.StatusForbidden, "请求来自其他网站，已被拒绝。请在本系统页面内操作。"})
 	}))
-	return csrf.Handler(r)
+	return csrf.Handler(r), r
 }
 
 func staticHandler() http.Handler {

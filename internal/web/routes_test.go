@@ -1,0 +1,161 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/testutil"
+	"github.com/go-chi/chi/v5"
+	"github.com/shopspring/decimal"
+)
+
+// Who is asking: the viewers every route is checked against.
+var viewers = []string{"anon", "staff", "leader", "chairOwn", "chairOther", "depOwn", "depOther"}
+
+// What a viewer gets: a = allowed (anything but 401/403/404), f = 403,
+// n = 404, l = sent to log in (303 to /login, or 401 for the API).
+type access string
+
+// routeTable is the route × viewer table: "METHOD pattern" → path to request
+// (with ids filled in by fill) → expected access per viewer, in the order of
+// viewers. "Own" means the household of 弼时镇 paired with depOwn; "other"
+// is 新市镇's chair and a deputy not paired with it. Every chi route must be
+// here; TestRouteCoverage fails on a route without an entry.
+var routeTable = map[string]struct {
+	path string
+	want string // one letter per viewer
+}{
+	"GET /healthz":                   {"/healthz", "aaaaaaa"},
+	"GET /static/*":                  {"/static/bangfu.css", "aaaaaaa"},
+	"GET /login":                     {"/login", "aaaaaaa"},
+	"POST /login":                    {"/login", "aaaaaaa"},
+	"POST /logout":                   {"/logout", "laaaaaa"},
+	"GET /":                          {"/", "laaaaaa"},
+	"GET /dashboard":                 {"/dashboard?division=430681107", "laaanff"},
+	"GET /api/v1/progress":           {"/api/v1/progress?division=430681107", "laaanff"},
+	"GET /deputies":                  {"/deputies", "laaffff"},
+	"GET /deputies/new":              {"/deputies/new", "lafffff"},
+	"POST /deputies":                 {"/deputies", "lafffff"},
+	"GET /households":                {"/households", "laaaaff"},
+	"GET /households/new":            {"/households/new", "lafffff"},
+	"POST /households":               {"/households", "lafffff"},
+	"GET /households/{id}":           {"/households/{household}", "laaanan"},
+	"GET /households/{id}/pair":      {"/households/{household}/pair", "lafffff"},
+	"POST /households/{id}/pairings": {"/households/{household}/pairings", "lafffff"},
+	"POST /pairings/{id}/end":        {"/pairings/{spare}/end", "lafffff"},
+	"POST /pairings/{id}/measures":   {"/pairings/{pairing}/measures", "lafffan"},
+	"POST /pairings/{id}/goal":       {"/pairings/{pairing}/goal", "lafffan"},
+	"GET /my":                        {"/my", "lffffaa"},
+	"GET /pairings/{id}/ledger/new":  {"/pairings/{pairing}/ledger/new", "lffffan"},
+	"POST /pairings/{id}/ledger":     {"/pairings/{pairing}/ledger", "lffffan"},
+	"GET /ledger/{id}/edit":          {"/ledger/{draft}/edit", "lffffan"},
+	"POST /ledger/{id}":              {"/ledger/{draft}", "lffffan"},
+	"GET /review":                    {"/review", "lffaaff"},
+	"POST /ledger/{id}/approve":      {"/ledger/{submitted}/approve", "lffanff"},
+	"POST /ledger/{id}/return":       {"/ledger/{submitted}/return", "lffanff"},
+}
+
+func TestRouteCoverage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	depOwn := testutil.Deputy(t, st, "周红梅", bishi)
+	depOther := testutil.Deputy(t, st, "吴国强", bishi)
+	hh := testutil.Household(t, st, yuchi, "孙大勇")
+	pairingID := testutil.Pairing(t, st, hh, depOwn, time.Now().AddDate(0, -1, 0))
+	spare := testutil.Pairing(t, st, testutil.Household(t, st, yuchi, "郑小平"), depOther, time.Now().AddDate(0, -1, 0))
+	entry := ledger.Entry{EntryDate: time.Now().AddDate(0, 0, -1).UTC().Truncate(24 * time.Hour), Kind: "visit", Description: "走访", Amount: decimal.Zero}
+	draft, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitted, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, true, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.User(t, st, "staff", auth.Staff, "", 0)
+	testutil.User(t, st, "leader", auth.Leader, "", 0)
+	testutil.User(t, st, "chairown", auth.TownshipChair, bishi, 0)
+	testutil.User(t, st, "chairother", auth.TownshipChair, xinshi, 0)
+	testutil.User(t, st, "depown", auth.Deputy, "", depOwn)
+	testutil.User(t, st, "depother", auth.Deputy, "", depOther)
+	a := newApp(t, st)
+	fill := strings.NewReplacer("{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+		"{spare}", strconv.FormatInt(spare, 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
+
+	// Every route of the router has an entry, and every entry is a route.
+	seen := map[string]bool{}
+	err = chi.Walk(a.routes, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		key := method + " " + route
+		seen[key] = true
+		if _, ok := routeTable[key]; !ok {
+			t.Errorf("route %s has no entry in routeTable", key)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(routeTable))
+	for k := range routeTable {
+		if !seen[k] {
+			t.Errorf("routeTable lists %s, which is not a route", k)
+		}
+		keys = append(keys, k)
+	}
+	// Log out last: it ends the viewer's session.
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == "POST /logout") != (keys[j] == "POST /logout") {
+			return keys[j] == "POST /logout"
+		}
+		return keys[i] < keys[j]
+	})
+	clients := map[string]*http.Client{"anon": a.client(t, "", "")}
+	for _, v := range viewers[1:] {
+		clients[v] = a.client(t, strings.ToLower(v), testutil.Password)
+	}
+	for _, key := range keys {
+		e := routeTable[key]
+		if len(e.want) != len(viewers) {
+			t.Fatalf("%s: want %q has %d letters, not %d", key, e.want, len(e.want), len(viewers))
+		}
+		method, _, _ := strings.Cut(key, " ")
+		path := fill.Replace(e.path)
+		for i, v := range viewers {
+			var status int
+			var loc string
+			if method == http.MethodGet {
+				resp, err := clients[v].Get(a.srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				status, loc = resp.StatusCode, resp.Header.Get("Location")
+			} else {
+				status, loc, _ = a.post(t, clients[v], path, url.Values{})
+			}
+			ok := false
+			switch access(e.want[i]) {
+			case "a":
+				ok = status != 401 && status != 403 && status != 404 && status < 500 && !(status == 303 && loc == "/login" && v != "anon" && key != "POST /logout")
+			case "f":
+				ok = status == 403
+			case "n":
+				ok = status == 404
+			case "l":
+				ok = (status == 303 && loc == "/login") || (status == 401 && strings.HasPrefix(path, "/api/"))
+			}
+			if !ok {
+				t.Errorf("%s %s as %s: status %d (Location %q), want %s", method, path, v, status, loc, string(e.want[i]))
+			}
+		}
+	}
+}
