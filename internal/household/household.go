@@ -5,6 +5,7 @@
 package household
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,9 +57,72 @@ var Monitorings = codelist.List{
 	{Value: "sudden_hardship", Label: "突发严重困难户"},
 }
 
+// Relations is 与户主关系 as the national roster writes it.
+var Relations = values("户主", "配偶", "子", "女", "儿媳", "女婿", "父亲", "母亲", "孙子", "孙女", "兄弟姐妹", "其他")
+
+// Educations is 文化程度.
+var Educations = values("文盲或半文盲", "小学", "初中", "高中", "中专", "大专及以上", "学龄前儿童")
+
+// Schoolings is 在校生状况 ("" = not in school).
+var Schoolings = values("学前教育", "小学", "初中", "高中", "中职", "高职高专", "本科及以上")
+
+// Healths is 健康状况.
+var Healths = values("健康", "长期慢性病", "患有大病", "残疾")
+
+// Labours is 劳动能力.
+var Labours = values("普通劳动力", "技能劳动力", "丧失劳动力", "无劳动力")
+
+// MigrantWorks is 务工状况 ("" = none).
+var MigrantWorks = values("乡（镇）内务工", "县内乡外务工", "省内县外务工", "省外务工")
+
+// values is a code list whose stored values are the Chinese terms themselves.
+func values(terms ...string) codelist.List {
+	l := make(codelist.List, len(terms))
+	for i, t := range terms {
+		l[i] = codelist.Item{Value: t, Label: t}
+	}
+	return l
+}
+
+// Member is one validated family member (家庭成员) other than the head.
+type Member struct {
+	Name        string
+	Sex         string // "male" or "female", agrees with IDNumber
+	IDNumber    string
+	Relation    string
+	Ethnicity   string
+	Education   string
+	Schooling   string
+	Health      string
+	Labour      string
+	MigrantWork string
+}
+
+// MemberInput is one member row as typed.
+type MemberInput struct {
+	Name        string
+	Sex         string
+	IDNumber    string
+	BirthDate   string // optional; if given it must agree with the ID number
+	Relation    string
+	Ethnicity   string
+	Education   string
+	Schooling   string
+	Health      string
+	Labour      string
+	MigrantWork string
+}
+
+// MaxMembers is the most members a household form takes (head included).
+const MaxMembers = 20
+
 // Household is a household as entered by staff. PerCapitaIncome is yuan per
-// person per year.
+// person per year. Members are the family members other than the head; the
+// head is stored as the first member with relation 户主, so the household
+// size is 1 + len(Members).
 type Household struct {
+	Members            []Member
+	Remark             string
 	VillageCode        string
 	GroupName          string
 	HeadName           string
@@ -75,7 +139,10 @@ type Household struct {
 }
 
 // Input is the household form as typed; Parse turns it into a Household.
+// Members are the rows other than the head.
 type Input struct {
+	Members            []MemberInput
+	Remark             string
 	VillageCode        string
 	GroupName          string
 	HeadName           string
@@ -174,10 +241,129 @@ func Parse(in Input, inCounty func(villageCode string) bool, now time.Time) (Hou
 	} else {
 		h.PerCapitaIncome = d
 	}
+	if utf8.RuneCountInString(in.Remark) > 500 {
+		errs["remark"] = "备注最多500字"
+	}
+	h.Remark = strings.TrimSpace(in.Remark)
+	if len(in.Members)+1 > MaxMembers {
+		errs["members"] = fmt.Sprintf("家庭成员最多%d人", MaxMembers)
+	}
+	seenIDs := map[string]int{h.IDNumber: -1}
+	for i, mi := range in.Members {
+		m, merrs := parseMember(mi)
+		for f, msg := range merrs {
+			errs[MemberField(i, f)] = msg
+		}
+		if j, dup := seenIDs[m.IDNumber]; dup && m.IDNumber != "" && merrs["id_number"] == "" {
+			who := "户主"
+			if j >= 0 {
+				who = fmt.Sprintf("第%d位成员", j+1)
+			}
+			errs[MemberField(i, "id_number")] = "身份证号与" + who + "重复"
+		}
+		seenIDs[m.IDNumber] = i
+		if m.Relation == "户主" {
+			errs[MemberField(i, "relation")] = "户主已在上方填写，成员的关系不能再选户主"
+		}
+		h.Members = append(h.Members, m)
+	}
 	if len(errs) > 0 {
 		return Household{}, errs
 	}
 	return h, nil
+}
+
+// MemberField is the form field name of member row i's field, e.g.
+// "members.0.id_number".
+func MemberField(i int, field string) string { return fmt.Sprintf("members.%d.%s", i, field) }
+
+// parseMember validates one member row: name, an ID number per GB 11643 that
+// agrees with the sex and (if typed) the birth date, a relation, health and
+// labour capacity from their lists, and the optional coded fields.
+func parseMember(in MemberInput) (Member, validation.Errors) {
+	errs := validation.Errors{}
+	m := Member{Name: strings.TrimSpace(in.Name), Sex: in.Sex, IDNumber: strings.TrimSpace(in.IDNumber),
+		Relation: in.Relation, Ethnicity: strings.TrimSpace(in.Ethnicity), Education: in.Education,
+		Schooling: in.Schooling, Health: in.Health, Labour: in.Labour, MigrantWork: in.MigrantWork}
+	if n := utf8.RuneCountInString(m.Name); n < 2 || n > 20 {
+		errs["name"] = "请输入姓名（2至20个字）"
+	}
+	if m.Sex != "male" && m.Sex != "female" {
+		errs["sex"] = "请选择性别"
+	}
+	id, err := idcard.Parse(m.IDNumber)
+	switch {
+	case err != nil:
+		errs["id_number"] = err.Error()
+	case m.Sex != "" && id.Male != (m.Sex == "male"):
+		errs["id_number"] = "身份证号第17位与性别不符"
+	}
+	if b := strings.TrimSpace(in.BirthDate); b != "" && err == nil {
+		d, perr := time.Parse("2006-01-02", b)
+		if perr != nil {
+			errs["birth_date"] = "出生日期格式应为 1970-01-31"
+		} else if !d.Equal(id.BirthDate) {
+			errs["birth_date"] = "出生日期与身份证号不符（身份证为 " + id.BirthDate.Format("2006-01-02") + "）"
+		}
+	}
+	if !Relations.Has(m.Relation) {
+		errs["relation"] = "请选择与户主关系"
+	}
+	if m.Ethnicity == "" {
+		m.Ethnicity = "汉族"
+	}
+	if !Healths.Has(m.Health) {
+		errs["health"] = "请选择健康状况"
+	}
+	if !Labours.Has(m.Labour) {
+		errs["labour"] = "请选择劳动能力"
+	}
+	if m.Education != "" && !Educations.Has(m.Education) {
+		errs["education"] = "文化程度不在选项中"
+	}
+	if m.Schooling != "" && !Schoolings.Has(m.Schooling) {
+		errs["schooling"] = "在校生状况不在选项中"
+	}
+	if m.MigrantWork != "" && !MigrantWorks.Has(m.MigrantWork) {
+		errs["migrant_work"] = "务工状况不在选项中"
+	}
+	return m, errs
+}
+
+// StatusChange is a change of 脱贫状态 and 防返贫监测 flag.
+type StatusChange struct {
+	Status     string
+	ExitedYear int // set when Status is exited (and kept for relapsed)
+	Monitoring string
+	Note       string
+}
+
+// ParseStatusChange validates a status change: a known status and
+// monitoring flag; an exit year between the identification year and this year
+// when the status is exited; a note of at most 200 characters.
+func ParseStatusChange(status, exitedYear, monitoring, note string, identificationYear int, now time.Time) (StatusChange, validation.Errors) {
+	errs := validation.Errors{}
+	c := StatusChange{Status: status, Monitoring: monitoring, Note: strings.TrimSpace(note)}
+	if !Statuses.Has(status) {
+		errs["status"] = "请选择脱贫状态"
+	}
+	if !Monitorings.Has(monitoring) {
+		errs["monitoring"] = "请选择监测类型"
+	}
+	if status == "exited" || (status == "relapsed" && strings.TrimSpace(exitedYear) != "") {
+		if y, ok := parseYear(exitedYear, identificationYear, now.Year()); ok {
+			c.ExitedYear = y
+		} else {
+			errs["exited_year"] = fmt.Sprintf("脱贫年度应在识别年度（%d）至今年之间", identificationYear)
+		}
+	}
+	if utf8.RuneCountInString(c.Note) > 200 {
+		errs["note"] = "说明最多200字"
+	}
+	if len(errs) > 0 {
+		return StatusChange{}, errs
+	}
+	return c, nil
 }
 
 // ValidPhone reports whether s is a mainland mobile number (11 digits starting
