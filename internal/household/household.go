@@ -121,6 +121,10 @@ const MaxMembers = 20
 // head is stored as the first member with relation 户主, so the household
 // size is 1 + len(Members).
 type Household struct {
+	// Head holds the head's own member attributes (ethnicity, education,
+	// health, labour, ...); its Name, Sex and IDNumber equal HeadName,
+	// HeadSex and IDNumber.
+	Head               Member
 	Members            []Member
 	Remark             string
 	VillageCode        string
@@ -141,6 +145,9 @@ type Household struct {
 // Input is the household form as typed; Parse turns it into a Household.
 // Members are the rows other than the head.
 type Input struct {
+	// Head carries the head's own member attributes; its name, sex and ID
+	// number are HeadName, HeadSex and IDNumber below.
+	Head               MemberInput
 	Members            []MemberInput
 	Remark             string
 	VillageCode        string
@@ -241,6 +248,21 @@ func Parse(in Input, inCounty func(villageCode string) bool, now time.Time) (Hou
 	} else {
 		h.PerCapitaIncome = d
 	}
+	head := in.Head
+	head.Name, head.Sex, head.IDNumber, head.Relation = in.HeadName, in.HeadSex, in.IDNumber, "户主"
+	if head.Health == "" {
+		head.Health = "健康"
+	}
+	if head.Labour == "" {
+		head.Labour = "普通劳动力"
+	}
+	hm, herrs := parseMember(head)
+	for _, f := range []string{"birth_date", "ethnicity", "education", "schooling", "health", "labour", "migrant_work"} {
+		if msg, ok := herrs[f]; ok {
+			errs["head_"+f] = msg
+		}
+	}
+	h.Head = hm
 	if utf8.RuneCountInString(in.Remark) > 500 {
 		errs["remark"] = "备注最多500字"
 	}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 )
@@ -62,24 +64,30 @@ LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
 LEFT JOIN deputies dp ON dp.id = ap.deputy_id`
 
 // HouseholdFilter narrows the household list. Empty fields do not filter.
-// Query matches a name fragment of the head or the tail of the ID number.
+// Query matches a name fragment of the head, its pinyin key (initials such as
+// "zs" or full pinyin) or the tail of the ID number.
 type HouseholdFilter struct {
-	Division string // township or village code
-	Status   string
-	Paired   string // "yes", "no" or ""
-	Query    string
-	Page     int // 1-based
-	// MaskedIDs is set when the viewer sees ID numbers masked (not staff):
-	// then Query matches the ID's last four characters only, exactly.
+	Division  string // township or village code
+	Status    string
+	Attribute string
+	Cause     string // main or other poverty cause
+	Paired    string // "yes", "no" or ""
+	Query     string
+	Sort      string // "" = by surname strokes (按姓氏笔画), "pinyin", "village"
+	Page      int    // 1-based
+	// MaskedIDs is set when the viewer sees ID numbers masked: then Query
+	// matches the ID's last four characters only, exactly, so that searching
+	// cannot recover hidden digits.
 	MaskedIDs bool
 }
 
 // PageSize is the number of rows on one list page.
 const PageSize = 50
 
-// Households returns one page of the households in scope that match f, sorted
-// by village code then head name in pinyin order, and the total count.
-func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFilter) ([]HouseholdRow, int, error) {
+// householdWhere returns the WHERE clause (with "WHERE") and arguments that
+// select the households in scope matching f. Queries using it must join
+// pairings as ap (active pairing) on h.
+func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 	where, args := householdScope(scope, 1)
 	conds := []string{where}
 	add := func(cond string, v any) {
@@ -87,10 +95,16 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
 	}
 	if f.Division != "" {
-		add(`h.village_code LIKE $? || '%'`, f.Division)
+		add(`h.village_code LIKE $? || '%'`, escapeLike(f.Division))
 	}
 	if f.Status != "" {
 		add(`h.status = $?`, f.Status)
+	}
+	if f.Attribute != "" {
+		add(`h.attribute = $?`, f.Attribute)
+	}
+	if f.Cause != "" {
+		add(`(h.main_cause = $? OR $? = ANY (h.other_causes))`, f.Cause)
 	}
 	switch f.Paired {
 	case "yes":
@@ -99,17 +113,35 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 		conds = append(conds, `ap.id IS NULL`)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if scope == (auth.Scope{}) && !f.MaskedIDs {
-			// Full ID numbers are visible: a name fragment or the tail of the ID.
-			add(`(h.head_name LIKE '%' || $? || '%' ESCAPE '\' OR h.id_number LIKE '%' || upper($?) ESCAPE '\')`, escapeLike(q))
-		} else {
-			// The ID is masked for this viewer: only its visible last four
-			// characters may be matched, and exactly, so that searching cannot
-			// recover the hidden digits.
-			add(`(h.head_name LIKE '%' || $? || '%' ESCAPE '\' OR right(h.id_number, 4) = upper($?))`, escapeLike(q))
+		idCond := `h.id_number LIKE '%' || upper($?) ESCAPE '\'`
+		if f.MaskedIDs || scope != (auth.Scope{}) {
+			idCond = `right(h.id_number, 4) = upper($?)`
 		}
+		nameCond := `h.head_name LIKE '%' || $? || '%' ESCAPE '\'`
+		if pinyin.IsQuery(q) {
+			nameCond += ` OR h.head_pinyin LIKE lower($?) || '%' ESCAPE '\' OR h.head_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
+		}
+		add(`(`+nameCond+` OR `+idCond+`)`, escapeLike(q))
 	}
-	whereSQL := " WHERE " + strings.Join(conds, " AND ")
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// householdOrder is the ORDER BY of a household list sort.
+func householdOrder(sort string) string {
+	switch sort {
+	case "pinyin":
+		return ` ORDER BY h.head_name COLLATE zh_pinyin, h.id`
+	case "village":
+		return ` ORDER BY h.village_code, h.head_name COLLATE zh_stroke, h.id`
+	}
+	return ` ORDER BY h.head_name COLLATE zh_stroke, h.id`
+}
+
+// Households returns one page of the households in scope that match f, in
+// the order f.Sort asks for, and the total count. A page past the end is
+// empty; the caller shows the pager.
+func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFilter) ([]HouseholdRow, int, error) {
+	whereSQL, args := householdWhere(scope, f)
 	var total int
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM households h
 		LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'`+whereSQL, args...).Scan(&total); err != nil {
@@ -117,8 +149,7 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 	}
 	page := max(f.Page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
-	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+fmt.Sprintf(
-		` ORDER BY h.village_code, h.head_name COLLATE "zh-Hans-x-icu", h.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[HouseholdRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.Households: %w", err)
@@ -142,20 +173,25 @@ func (s *Store) Household(ctx context.Context, scope auth.Scope, id int64) (Hous
 
 // MemberRow is one household member (家庭成员).
 type MemberRow struct {
-	ID       int64  `db:"id"`
-	Name     string `db:"name"`
-	Sex      string `db:"sex"`
-	IDNumber string `db:"id_number"`
-	Relation string `db:"relation"`
-	Health   string `db:"health"`
-	Labour   string `db:"labour"`
+	ID          int64  `db:"id"`
+	Name        string `db:"name"`
+	Sex         string `db:"sex"`
+	IDNumber    string `db:"id_number"`
+	Relation    string `db:"relation"`
+	Ethnicity   string `db:"ethnicity"`
+	Education   string `db:"education"`
+	Schooling   string `db:"schooling"`
+	Health      string `db:"health"`
+	Labour      string `db:"labour"`
+	MigrantWork string `db:"migrant_work"`
 }
 
-// Members returns the members of household id, the head first. The caller
-// has already checked scope with Household.
+// Members returns the members of household id, the head first, then in the
+// order they were entered. The caller has already checked scope with
+// Household.
 func (s *Store) Members(ctx context.Context, householdID int64) ([]MemberRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT id, name, sex, id_number, relation, health, labour
-		FROM household_members WHERE household_id = $1 ORDER BY relation <> '户主', id`, householdID)
+	rows, _ := s.Pool.Query(ctx, `SELECT id, name, sex, id_number, relation, ethnicity, education, schooling, health, labour, migrant_work
+		FROM household_members WHERE household_id = $1 ORDER BY relation <> '户主', position, id`, householdID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MemberRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Members: %w", err)
@@ -163,56 +199,126 @@ func (s *Store) Members(ctx context.Context, householdID int64) ([]MemberRow, er
 	return out, nil
 }
 
-// ErrDuplicateID is returned by CreateHousehold when the resident ID number is
-// already registered; Holder names the household that has it.
+// ErrDuplicateID is returned when a resident ID number being saved is
+// already registered in another household; Holder names that household.
 type ErrDuplicateID struct {
+	IDNumber    string // the number that is taken
 	HouseholdID int64
 	Holder      string // "<village> <head name>"
 }
 
 func (e *ErrDuplicateID) Error() string { return "身份证号已登记：" + e.Holder }
 
-// CreateHousehold registers h with its head as the first member (户主), in one
-// transaction with its audit event, and returns the new id. An ID number that
-// another household or member already has returns *ErrDuplicateID.
+// ErrVersionConflict is returned when a record was changed by someone else
+// since the editor loaded it (optimistic locking on the version column).
+var ErrVersionConflict = errors.New("version conflict")
+
+// checkIDsFree returns *ErrDuplicateID if any of ids is the ID number of a
+// member (heads are members too) of a household other than except.
+func checkIDsFree(ctx context.Context, tx pgx.Tx, ids []string, except int64) error {
+	var e ErrDuplicateID
+	err := tx.QueryRow(ctx, `SELECT m.id_number, hh.id, v.name || ' ' || hh.head_name FROM household_members m
+		JOIN households hh ON hh.id = m.household_id JOIN divisions v ON v.code = hh.village_code
+		WHERE m.id_number = ANY ($1) AND m.household_id <> $2
+		UNION ALL SELECT hh.id_number, hh.id, v.name || ' ' || hh.head_name FROM households hh
+		JOIN divisions v ON v.code = hh.village_code WHERE hh.id_number = ANY ($1) AND hh.id <> $2
+		LIMIT 1`, ids, except).Scan(&e.IDNumber, &e.HouseholdID, &e.Holder)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &e
+}
+
+// allIDs lists the ID numbers of h: the head's, then the members'.
+func allIDs(h household.Household) []string {
+	ids := []string{h.IDNumber}
+	for _, m := range h.Members {
+		ids = append(ids, m.IDNumber)
+	}
+	return ids
+}
+
+// writeMembers replaces the members of household id with h's head (position
+// 0, relation 户主) and members (positions 1..n).
+func writeMembers(ctx context.Context, tx pgx.Tx, id int64, h household.Household) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM household_members WHERE household_id = $1`, id); err != nil {
+		return err
+	}
+	hd := h.Head
+	rows := [][]any{{id, h.HeadName, h.HeadSex, h.IDNumber, "户主", hd.Ethnicity, hd.Education, hd.Schooling, hd.Health, hd.Labour, hd.MigrantWork, 0}}
+	for i, m := range h.Members {
+		rows = append(rows, []any{id, m.Name, m.Sex, m.IDNumber, m.Relation, m.Ethnicity, m.Education, m.Schooling, m.Health, m.Labour, m.MigrantWork, i + 1})
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"household_members"},
+		[]string{"household_id", "name", "sex", "id_number", "relation", "ethnicity", "education", "schooling", "health", "labour", "migrant_work", "position"},
+		pgx.CopyFromRows(rows))
+	return err
+}
+
+// snapshot is what the audit trail records of a household.
+func snapshot(h household.Household) map[string]any {
+	members := make([]string, len(h.Members))
+	for i, m := range h.Members {
+		members[i] = m.Relation + " " + m.Name
+	}
+	return map[string]any{
+		"village_code": h.VillageCode, "group_name": h.GroupName, "head_name": h.HeadName, "head_sex": h.HeadSex,
+		"id_number_tail": tail(h.IDNumber), "phone_set": h.Phone != "", "attribute": h.Attribute, "standard": h.Standard,
+		"main_cause": h.MainCause, "other_causes": h.OtherCauses, "identification_year": h.IdentificationYear,
+		"per_capita_income": h.PerCapitaIncome.StringFixed(2), "planned_exit_year": h.PlannedExitYear,
+		"remark": h.Remark, "members": members,
+	}
+}
+
+// tail keeps the last four characters of an ID number: audit rows must not
+// hold whole ID numbers (they are personal data).
+func tail(id string) string {
+	if len(id) < 4 {
+		return id
+	}
+	return "…" + id[len(id)-4:]
+}
+
+func nullYear(y int) *int {
+	if y == 0 {
+		return nil
+	}
+	return &y
+}
+
+// CreateHousehold registers h with its head as the first member (户主) and
+// its other members, in one transaction with its audit event and first status
+// history row, and returns the new id. An ID number that another household
+// already has (as head or member) returns *ErrDuplicateID.
 func (s *Store) CreateHousehold(ctx context.Context, h household.Household, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var holderID int64
-		var holder string
-		err := tx.QueryRow(ctx, `SELECT hh.id, v.name || ' ' || hh.head_name FROM household_members m
-			JOIN households hh ON hh.id = m.household_id JOIN divisions v ON v.code = hh.village_code
-			WHERE m.id_number = $1
-			UNION ALL SELECT hh.id, v.name || ' ' || hh.head_name FROM households hh JOIN divisions v ON v.code = hh.village_code
-			WHERE hh.id_number = $1 LIMIT 1`, h.IDNumber).Scan(&holderID, &holder)
-		if err == nil {
-			return &ErrDuplicateID{HouseholdID: holderID, Holder: holder}
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if err := checkIDsFree(ctx, tx, allIDs(h), 0); err != nil {
 			return err
-		}
-		var planned *int
-		if h.PlannedExitYear != 0 {
-			planned = &h.PlannedExitYear
 		}
 		other := h.OtherCauses
 		if other == nil {
 			other = []string{}
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO households (village_code, group_name, head_name, id_number, phone, attribute, standard,
-			main_cause, other_causes, identification_year, per_capita_income, planned_exit_year)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			h.VillageCode, h.GroupName, h.HeadName, h.IDNumber, h.Phone, h.Attribute, h.Standard,
-			h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, planned).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO households (village_code, group_name, head_name, head_pinyin, id_number, phone, attribute,
+			standard, main_cause, other_causes, identification_year, per_capita_income, planned_exit_year, remark)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone, h.Attribute, h.Standard,
+			h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, nullYear(h.PlannedExitYear), h.Remark).Scan(&id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO household_members (household_id, name, sex, id_number, relation) VALUES ($1, $2, $3, $4, '户主')`,
-			id, h.HeadName, h.HeadSex, h.IDNumber); err != nil {
+		if err := writeMembers(ctx, tx, id, h); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "household.create", "household", id, nil, map[string]any{
-			"village_code": h.VillageCode, "head_name": h.HeadName, "main_cause": h.MainCause})
+		if _, err := tx.Exec(ctx, `INSERT INTO household_status_history (household_id, status, changed_by, note)
+			VALUES ($1, 'not_exited', $2, '登记')`, id, nullID(actorID)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "household.create", "household", id, nil, snapshot(h))
 	})
 	var dup *ErrDuplicateID
 	if errors.As(err, &dup) {
@@ -220,12 +326,153 @@ func (s *Store) CreateHousehold(ctx context.Context, h household.Household, acto
 	}
 	if isUniqueViolation(err, "") {
 		// A concurrent insert of the same ID number won the race.
-		return 0, &ErrDuplicateID{Holder: "（刚刚由他人登记）"}
+		return 0, &ErrDuplicateID{IDNumber: h.IDNumber, Holder: "（刚刚由他人登记）"}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store.CreateHousehold: %w", err)
 	}
 	return id, nil
+}
+
+// HouseholdRecord returns household id in scope as the domain type (with its
+// members) and its version, for the edit form and the audit "before".
+func (s *Store) HouseholdRecord(ctx context.Context, scope auth.Scope, id int64) (household.Household, int, error) {
+	row, err := s.Household(ctx, scope, id)
+	if err != nil {
+		return household.Household{}, 0, err
+	}
+	var version int
+	var remark string
+	if err := s.Pool.QueryRow(ctx, `SELECT version, remark FROM households WHERE id = $1`, id).Scan(&version, &remark); err != nil {
+		return household.Household{}, 0, fmt.Errorf("store.HouseholdRecord: %w", err)
+	}
+	members, err := s.Members(ctx, id)
+	if err != nil {
+		return household.Household{}, 0, err
+	}
+	h := household.Household{VillageCode: row.VillageCode, GroupName: row.GroupName, HeadName: row.HeadName,
+		IDNumber: row.IDNumber, Phone: row.Phone, Attribute: row.Attribute, Standard: row.Standard,
+		MainCause: row.MainCause, OtherCauses: row.OtherCauses, IdentificationYear: row.IdentificationYear,
+		PerCapitaIncome: row.PerCapitaIncome, Remark: remark}
+	if row.PlannedExitYear != nil {
+		h.PlannedExitYear = *row.PlannedExitYear
+	}
+	for _, m := range members {
+		if m.Relation == "户主" && m.IDNumber == row.IDNumber {
+			h.HeadSex = m.Sex
+			h.Head = household.Member{Name: m.Name, Sex: m.Sex, IDNumber: m.IDNumber, Relation: m.Relation,
+				Ethnicity: m.Ethnicity, Education: m.Education, Schooling: m.Schooling, Health: m.Health, Labour: m.Labour,
+				MigrantWork: m.MigrantWork}
+			continue
+		}
+		h.Members = append(h.Members, household.Member{Name: m.Name, Sex: m.Sex, IDNumber: m.IDNumber, Relation: m.Relation,
+			Ethnicity: m.Ethnicity, Education: m.Education, Schooling: m.Schooling, Health: m.Health, Labour: m.Labour,
+			MigrantWork: m.MigrantWork})
+	}
+	return h, version, nil
+}
+
+// UpdateHousehold saves h over household id if it is in scope and still at
+// version (else ErrVersionConflict), replacing its members, bumping the
+// version, with an audit event holding before and after. An ID number taken
+// by another household returns *ErrDuplicateID; out of scope, ErrNotFound.
+func (s *Store) UpdateHousehold(ctx context.Context, scope auth.Scope, id int64, version int, h household.Household, actorID int64) error {
+	before, _, err := s.HouseholdRecord(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT version FROM households WHERE id = $1 FOR UPDATE`, id).Scan(&current); err != nil {
+			return err
+		}
+		if current != version {
+			return ErrVersionConflict
+		}
+		if err := checkIDsFree(ctx, tx, allIDs(h), id); err != nil {
+			return err
+		}
+		other := h.OtherCauses
+		if other == nil {
+			other = []string{}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE households SET village_code = $2, group_name = $3, head_name = $4, head_pinyin = $5,
+			id_number = $6, phone = $7, attribute = $8, standard = $9, main_cause = $10, other_causes = $11,
+			identification_year = $12, per_capita_income = $13, planned_exit_year = $14, remark = $15,
+			version = version + 1, updated_at = now() WHERE id = $1`,
+			id, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone, h.Attribute, h.Standard,
+			h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, nullYear(h.PlannedExitYear), h.Remark); err != nil {
+			return err
+		}
+		if err := writeMembers(ctx, tx, id, h); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "household.update", "household", id, snapshot(before), snapshot(h))
+	})
+	var dup *ErrDuplicateID
+	switch {
+	case errors.As(err, &dup):
+		return dup
+	case errors.Is(err, ErrVersionConflict):
+		return ErrVersionConflict
+	case err != nil:
+		return fmt.Errorf("store.UpdateHousehold %d: %w", id, err)
+	}
+	return nil
+}
+
+// StatusRow is one row of a household's status history.
+type StatusRow struct {
+	Status     string    `db:"status"`
+	ExitedYear *int      `db:"exited_year"`
+	Monitoring string    `db:"monitoring"`
+	Note       string    `db:"note"`
+	ChangedBy  string    `db:"changed_by"`
+	ChangedAt  time.Time `db:"changed_at"`
+}
+
+// StatusHistory returns the status changes of a household, oldest first.
+func (s *Store) StatusHistory(ctx context.Context, householdID int64) ([]StatusRow, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT sh.status, sh.exited_year, sh.monitoring, sh.note,
+		coalesce(u.display_name, '系统') AS changed_by, sh.changed_at
+		FROM household_status_history sh LEFT JOIN users u ON u.id = sh.changed_by
+		WHERE sh.household_id = $1 ORDER BY sh.id`, householdID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[StatusRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.StatusHistory: %w", err)
+	}
+	return out, nil
+}
+
+// ChangeHouseholdStatus sets the status (and exit year) and monitoring flag of
+// household id in scope, appends a status history row and an audit event, in
+// one transaction.
+func (s *Store) ChangeHouseholdStatus(ctx context.Context, scope auth.Scope, id int64, c household.StatusChange, actorID int64) error {
+	row, err := s.Household(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		exited := nullYear(c.ExitedYear)
+		if c.Status == "not_exited" {
+			exited = nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE households SET status = $2, exited_year = $3, monitoring = $4,
+			version = version + 1, updated_at = now() WHERE id = $1`, id, c.Status, exited, c.Monitoring); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO household_status_history (household_id, status, exited_year, monitoring, note, changed_by)
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, c.Status, exited, c.Monitoring, c.Note, nullID(actorID)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "household.status", "household", id,
+			map[string]any{"status": row.Status, "exited_year": row.ExitedYear, "monitoring": row.Monitoring},
+			map[string]any{"status": c.Status, "exited_year": exited, "monitoring": c.Monitoring, "note": c.Note})
+	})
+	if err != nil {
+		return fmt.Errorf("store.ChangeHouseholdStatus %d: %w", id, err)
+	}
+	return nil
 }
 
 // escapeLike escapes the LIKE wildcards % and _ and the escape character \
