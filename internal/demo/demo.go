@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -218,10 +219,12 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 	var rows [][]any
 	for _, d := range ds.deputies {
 		rows = append(rows, []any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
-			d.workUnit, d.post, d.phone, d.townshipCode, nullText(d.villageCode), d.status})
+			d.workUnit, d.post, d.phone, d.townshipCode, nullText(d.villageCode), d.status,
+			pinyin.Key(d.name), credentialNumber(d), leftOfficeDate(d, ds.today)})
 	}
 	if err := copyRows(ctx, tx, "deputies", rows, "id", "name", "gender", "ethnicity", "birth_date", "levels",
-		"category", "term", "work_unit", "post", "phone", "home_township_code", "home_village_code", "status"); err != nil {
+		"category", "term", "work_unit", "post", "phone", "home_township_code", "home_village_code", "status",
+		"name_pinyin", "credential_number", "left_office_date"); err != nil {
 		return err
 	}
 
@@ -235,7 +238,7 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 	}
 
 	rows = rows[:0]
-	var members [][]any
+	var members, history [][]any
 	for _, h := range ds.households {
 		other := h.otherCauses
 		if other == nil {
@@ -243,18 +246,34 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 		}
 		rows = append(rows, []any{h.id, h.villageCode, h.groupName, h.headName, h.idNumber, h.phone, h.attribute,
 			h.standard, h.mainCause, other, int32(h.identificationYear), numeric(h.income), h.status,
-			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear)})
-		for _, m := range h.members {
-			members = append(members, []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour})
+			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear), pinyin.Key(h.headName)})
+		for i, m := range h.members {
+			edu, school := schooling(m.birth, ds.today)
+			members = append(members, []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour,
+				int32(i), edu, school})
+		}
+		history = append(history, []any{h.id, "not_exited", nil, "", "建档立卡识别",
+			time.Date(h.identificationYear, 10, 15, 2, 0, 0, 0, time.UTC)})
+		if h.status != "not_exited" && h.exitedYear != 0 {
+			history = append(history, []any{h.id, "exited", int32(h.exitedYear), "", "经民主评议、公示，县级审批脱贫",
+				time.Date(h.exitedYear, 12, 20, 2, 0, 0, 0, time.UTC)})
+		}
+		if h.status == "relapsed" {
+			history = append(history, []any{h.id, "relapsed", nullYear(h.exitedYear), h.monitoring, "因病返贫，纳入监测",
+				time.Date(civilDay(ds.today).Year(), 3, 1, 2, 0, 0, 0, time.UTC)})
 		}
 	}
 	if err := copyRows(ctx, tx, "households", rows, "id", "village_code", "group_name", "head_name", "id_number",
 		"phone", "attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
-		"status", "exited_year", "monitoring", "planned_exit_year"); err != nil {
+		"status", "exited_year", "monitoring", "planned_exit_year", "head_pinyin"); err != nil {
 		return err
 	}
 	if err := copyRows(ctx, tx, "household_members", members, "id", "household_id", "name", "sex", "id_number",
-		"relation", "health", "labour"); err != nil {
+		"relation", "health", "labour", "position", "education", "schooling"); err != nil {
+		return err
+	}
+	if err := copyRows(ctx, tx, "household_status_history", history, "household_id", "status", "exited_year",
+		"monitoring", "note", "changed_at"); err != nil {
 		return err
 	}
 
@@ -355,4 +374,43 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+// credentialNumber is the deputy's 代表证号, derived from its level and id.
+func credentialNumber(d deputyRow) string {
+	prefix := map[string]string{"prefectural": "岳人代", "county": "汨人代", "township": "镇人代"}[d.levels[0]]
+	return fmt.Sprintf("%s%05d", prefix, d.id)
+}
+
+// leftOfficeDate dates the departure of a deputy who left office: the first
+// of the month, three months before today.
+func leftOfficeDate(d deputyRow, today time.Time) any {
+	if d.status != "left_office" {
+		return nil
+	}
+	t := civilDay(today).AddDate(0, -3, 0)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// schooling derives 文化程度 and 在校生状况 from age alone (no random draws, so
+// the rest of the data stays as it was).
+func schooling(birth, today time.Time) (education, school string) {
+	age := ageOn(birth, civilDay(today))
+	switch {
+	case age < 6:
+		return "学龄前儿童", "学前教育"
+	case age < 12:
+		return "小学", "小学"
+	case age < 15:
+		return "初中", "初中"
+	case age < 18:
+		return "高中", "高中"
+	case birth.Year() < 1955:
+		return "文盲或半文盲", ""
+	case birth.Year() < 1965:
+		return "小学", ""
+	case birth.Year() < 1985:
+		return "初中", ""
+	}
+	return "高中", ""
 }

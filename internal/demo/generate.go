@@ -122,7 +122,8 @@ type dataset struct {
 	measures     []measureRow
 	goals        []goalRow
 	entries      []entryRow
-	poorVillages []string // village codes to flag as poor villages (besides 玉池村)
+	poorVillages []string  // village codes to flag as poor villages (besides 玉池村)
+	today        time.Time // the day the data was generated for, UTC midnight
 }
 
 func (d *dataset) memberCount() int {
@@ -187,6 +188,7 @@ func generate(townships []township, today time.Time, base idBase, taken []string
 	g.genPairings()
 	g.genMeasures()
 	g.genLedger()
+	g.out.today = g.today
 	return &g.out, nil
 }
 

@@ -84,12 +84,10 @@ func (s *Server) inCounty(ctx context.Context) func(string) bool {
 	}
 }
 
-// maskHousehold hides the ID number and phone of h from viewers who may not
-// see personal data (everyone but staff, DESIGN.md §1).
-func maskHousehold(u auth.User, h *store.HouseholdRow) {
-	if u.SeesPersonalData() {
-		return
-	}
+// maskHousehold hides the ID number and phone of h (DESIGN.md §1): lists and
+// pages show them masked to everyone; staff may unmask one household at a
+// time, which is audited (householdReveal).
+func maskHousehold(h *store.HouseholdRow) {
 	h.IDNumber = idcard.Mask(h.IDNumber)
 	h.Phone = household.MaskPhone(h.Phone)
 }

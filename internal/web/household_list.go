@@ -12,15 +12,14 @@ import (
 // householdList renders one page of the households in the user's scope.
 func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	q := r.URL.Query()
-	f := store.HouseholdFilter{Division: q.Get("division"), Status: q.Get("status"), Paired: q.Get("paired"), Query: q.Get("q"), Page: pageParam(r), MaskedIDs: !u.SeesPersonalData()}
+	f := householdFilter(r, u)
 	rows, total, err := s.st.Households(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	for i := range rows {
-		maskHousehold(u, &rows[i])
+		maskHousehold(&rows[i])
 	}
 	var divs []components.Option
 	if u.Role == auth.TownshipChair {
@@ -41,4 +40,14 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 		Layout: s.layoutProps(r, "贫困户", "/households"), Rows: rows, Filter: f, Divisions: divs,
 		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff,
 	}))
+}
+
+// householdFilter reads the household list filters from the query string.
+// Staff may search any tail of an ID number; others only the visible last
+// four characters.
+func householdFilter(r *http.Request, u auth.User) store.HouseholdFilter {
+	q := r.URL.Query()
+	return store.HouseholdFilter{Division: q.Get("division"), Status: q.Get("status"), Attribute: q.Get("attribute"),
+		Cause: q.Get("cause"), Paired: q.Get("paired"), Query: q.Get("q"), Sort: q.Get("sort"), Page: pageParam(r),
+		MaskedIDs: !u.SeesPersonalData()}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // householdShow renders the household file (一户一档) if the household is in
-// the user's scope (404 otherwise): facts, members, active pairing with its
-// measures, goal and ledger, and the pairing history.
+// the user's scope (404 otherwise): facts, members, status history, active
+// pairing with its measures, goal and ledger, the pairing history and the
+// audit trail. Personal data is masked.
 func (s *Server) householdShow(w http.ResponseWriter, r *http.Request) {
 	p, err := s.householdPage(r)
 	if err != nil {
@@ -22,29 +23,50 @@ func (s *Server) householdShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, households.Show(p))
 }
 
-// householdPage loads everything the household page shows, for the handlers
-// that re-render it with a form error.
+// householdReveal shows the household page with ID numbers and phones in
+// full, for staff only, and records the unmasking as an audit event.
+func (s *Server) householdReveal(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if err := s.st.AuditReveal(r.Context(), u.Scope(), id, u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p, err := s.householdPageFor(r, u, id, true)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, households.Show(p))
+}
+
+// householdPage loads everything the household page shows, masked.
 func (s *Server) householdPage(r *http.Request) (households.ShowProps, error) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
 	if err != nil {
 		return households.ShowProps{}, err
 	}
-	return s.householdPageFor(r, u, id)
+	return s.householdPageFor(r, u, id, false)
 }
 
-func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64) (households.ShowProps, error) {
+func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, revealed bool) (households.ShowProps, error) {
 	ctx := r.Context()
 	h, err := s.st.Household(ctx, u.Scope(), id)
 	if err != nil {
 		return households.ShowProps{}, err
 	}
-	maskHousehold(u, &h)
 	members, err := s.st.Members(ctx, id)
 	if err != nil {
 		return households.ShowProps{}, err
 	}
-	if !u.SeesPersonalData() {
+	if !revealed {
+		maskHousehold(&h)
 		for i := range members {
 			members[i].IDNumber = idcard.Mask(members[i].IDNumber)
 		}
@@ -53,9 +75,20 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64) (house
 	if err != nil {
 		return households.ShowProps{}, err
 	}
+	statuses, err := s.st.StatusHistory(ctx, id)
+	if err != nil {
+		return households.ShowProps{}, err
+	}
 	p := households.ShowProps{
-		Household: h, Members: members, Pairings: history,
-		CanPair: u.Role == auth.Staff,
+		Household: h, Members: members, Pairings: history, Statuses: statuses, Revealed: revealed,
+		CanPair:   u.Role == auth.Staff,
+		CanEdit:   u.Role == auth.Staff || u.Role == auth.TownshipChair,
+		CanReveal: u.SeesPersonalData() && !revealed,
+	}
+	if u.Role != auth.Deputy {
+		if p.Audit, err = s.st.AuditTrail(ctx, "household", id); err != nil {
+			return households.ShowProps{}, err
+		}
 	}
 	for i := range history {
 		if history[i].Status == "active" {

@@ -46,7 +46,7 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	maskHousehold(u, &h)
+	maskHousehold(&h)
 	s.render(w, r, http.StatusOK, households.Pair(households.PairProps{
 		Layout: s.layoutProps(r, "结对帮扶代表", "/households"), Household: h, Deputies: rows,
 		Query: f.Query, Township: township, Townships: towns, Pager: pager(r, f.Page, total),

@@ -35,7 +35,7 @@ func (s *Server) pairingFromPath(r *http.Request) (auth.User, store.PairingRow, 
 
 // rerenderHousehold shows the household page again with a form error (422).
 func (s *Server) rerenderHousehold(w http.ResponseWriter, r *http.Request, u auth.User, householdID int64, set func(*households.ShowProps)) {
-	page, err := s.householdPageFor(r, u, householdID)
+	page, err := s.householdPageFor(r, u, householdID, false)
 	if err != nil {
 		s.serveError(w, r, err)
 		return

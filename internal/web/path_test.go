@@ -161,8 +161,20 @@ func TestWholePath(t *testing.T) {
 	if got := text(doc, `[data-testid="id-number"]`); got != "430681********010X" {
 		t.Fatalf("leader sees ID %q", got)
 	}
+	// Staff sees it masked too, until it asks to see it in full (audited).
 	_, doc = a.get(t, staff, loc)
+	if got := text(doc, `[data-testid="id-number"]`); got != "430681********010X" {
+		t.Fatalf("staff sees ID %q before unmasking", got)
+	}
+	_, _, doc = a.post(t, staff, loc+"/reveal", nil)
 	if got := text(doc, `[data-testid="id-number"]`); got != "43068119650312010X" {
-		t.Fatalf("staff sees ID %q", got)
+		t.Fatalf("staff sees ID %q after unmasking", got)
+	}
+	var reveals int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'household.reveal' AND entity_id = $1`, hid).Scan(&reveals); err != nil || reveals != 1 {
+		t.Fatalf("reveal audit events = %d, %v", reveals, err)
+	}
+	if status, _, _ := a.post(t, leader, loc+"/reveal", nil); status != http.StatusForbidden {
+		t.Fatalf("leader unmasking: %d, want 403", status)
 	}
 }

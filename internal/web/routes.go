@@ -44,6 +44,10 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Get("/households/new", s.householdNew)
 			r.With(s.requireRole(auth.Staff)).Post("/households", s.householdCreate)
 			r.Get("/households/{id}", s.householdShow)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/households/{id}/edit", s.householdEdit)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)
+			r.With(s.requireRole(auth.Staff)).Post("/households/{id}/reveal", s.householdReveal)
 
 			// Pairing (staff), measures and goal (staff or the paired deputy).
 			r.With(s.requireRole(auth.Staff)).Get("/households/{id}/pair", s.pairingNew)

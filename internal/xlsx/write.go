@@ -1,0 +1,261 @@
+package xlsx
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/bangfu/bangfu/internal/household"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+// headingRowExport is the row of the headings in an export (after the title
+// and the 填报单位 rows); the reader finds the heading row by itself.
+const headingRowExport = 3
+
+// WriteHouseholds writes hs to w as a roster workbook with the same columns
+// as the import template, so that an export imports back unchanged: a title
+// row, a 填报单位/填报日期 row, the heading row, then one row per person (the
+// head first). ID numbers and phones are text cells, income a number with two
+// decimals written exactly (see yuanValue), text that a spreadsheet would
+// take for a formula is neutralised (see safeText). The sheet prints on A4
+// landscape, one page wide, with the heading row repeated on every page. Rows
+// are streamed, so memory does not grow with the number of households.
+func WriteHouseholds(w io.Writer, hs []ExportHousehold, meta ExportMeta) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := writeHouseholds(f, hs, meta); err != nil {
+		return fmt.Errorf("xlsx.WriteHouseholds: %w", err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("xlsx.WriteHouseholds: write: %w", err)
+	}
+	return nil
+}
+
+func writeHouseholds(f *excelize.File, hs []ExportHousehold, meta ExportMeta) error {
+	if err := f.SetSheetName("Sheet1", SheetName); err != nil {
+		return err
+	}
+	// Sheet-level settings go in before the stream writer takes the sheet.
+	a4, landscape, one, zero, fit := 9, "landscape", 1, 0, true
+	if err := f.SetPageLayout(SheetName, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape,
+		FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(SheetName, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	margin, narrow := 0.4, 0.3
+	if err := f.SetPageMargins(SheetName, &excelize.PageLayoutMarginsOptions{Left: &narrow, Right: &narrow,
+		Top: &margin, Bottom: &margin}); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", SheetName, headingRowExport, headingRowExport), Scope: SheetName}); err != nil {
+		return err
+	}
+
+	styles, err := newExportStyles(f)
+	if err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(SheetName)
+	if err != nil {
+		return err
+	}
+	for i, wdt := range columnWidths {
+		if err := sw.SetColWidth(i+1, i+1, wdt); err != nil {
+			return err
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(numColumns)
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headingRowExport, TopLeftCell: fmt.Sprintf("A%d", headingRowExport+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: safeText(meta.Title)}}, excelize.RowOpts{Height: 28}); err != nil {
+		return err
+	}
+	date := ""
+	if !meta.Date.IsZero() {
+		date = fmt.Sprintf("%d年%d月%d日", meta.Date.Year(), meta.Date.Month(), meta.Date.Day())
+	}
+	if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: styles.plain,
+		Value: safeText("填报单位：" + meta.Unit + "　　　　填报日期：" + date)}}); err != nil {
+		return err
+	}
+	heading := make([]any, numColumns)
+	for i, c := range Columns {
+		heading[i] = excelize.Cell{StyleID: styles.heading, Value: c}
+	}
+	if err := sw.SetRow(fmt.Sprintf("A%d", headingRowExport), heading, excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	if err := sw.MergeCell("A1", last+"1"); err != nil {
+		return err
+	}
+	if err := sw.MergeCell("A2", last+"2"); err != nil {
+		return err
+	}
+
+	row, seq := headingRowExport, 0
+	values := make([]any, numColumns)
+	for _, h := range hs {
+		size := 1 + len(h.Members)
+		people := append([]household.Member{headMember(h)}, h.Members...)
+		for i, m := range people {
+			seq++
+			row++
+			clear(values)
+			values[colSeq] = styles.num(seq)
+			values[colTownship] = styles.text(h.TownshipName)
+			values[colVillage] = styles.text(h.VillageName)
+			values[colGroup] = styles.text(h.GroupName)
+			values[colHeadName] = styles.text(h.HeadName)
+			values[colName] = styles.text(m.Name)
+			values[colIDNumber] = styles.text(m.IDNumber)
+			values[colSize] = styles.num(size)
+			values[colRelation] = styles.text(m.Relation)
+			values[colSex] = styles.text(sexLabel(m.Sex))
+			values[colEthnicity] = styles.text(m.Ethnicity)
+			values[colEducation] = styles.text(m.Education)
+			values[colSchooling] = styles.text(m.Schooling)
+			values[colHealth] = styles.text(m.Health)
+			values[colLabour] = styles.text(m.Labour)
+			values[colMigrantWork] = styles.text(m.MigrantWork)
+			if i == 0 {
+				values[colAttribute] = styles.text(household.Attributes.Label(h.Attribute))
+				values[colStandard] = styles.text(household.Standards.Label(h.Standard))
+				values[colMainCause] = styles.text(h.MainCause)
+				values[colOtherCauses] = styles.text(strings.Join(h.OtherCauses, "、"))
+				values[colIdentificationYear] = styles.year(h.IdentificationYear)
+				values[colIncome] = styles.yuanValue(h.PerCapitaIncome)
+				values[colStatus] = styles.text(household.Statuses.Label(h.Status))
+				values[colExitedYear] = styles.year(h.ExitedYear)
+				values[colPlannedExitYear] = styles.year(h.PlannedExitYear)
+				values[colPhone] = styles.text(h.Phone)
+				values[colRemark] = styles.text(h.Remark)
+			} else {
+				for c := colAttribute; c < numColumns; c++ {
+					values[c] = styles.empty()
+				}
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", row), values); err != nil {
+				return err
+			}
+		}
+	}
+	return sw.Flush()
+}
+
+// headMember is the head's own row: the Head attributes with the name, sex,
+// ID number and relation of the household.
+func headMember(h ExportHousehold) household.Member {
+	m := h.Head
+	m.Name, m.Sex, m.IDNumber, m.Relation = h.HeadName, h.HeadSex, h.IDNumber, "户主"
+	return m
+}
+
+// exportStyles are the cell styles of an export; every body cell has a thin
+// border so that the printed roster is a ruled table.
+type exportStyles struct {
+	title, plain, heading, body, textBody, yuan int
+}
+
+func newExportStyles(f *excelize.File) (exportStyles, error) {
+	var s exportStyles
+	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
+		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
+	center := &excelize.Alignment{Vertical: "center"}
+	for _, st := range []struct {
+		id    *int
+		style *excelize.Style
+	}{
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}}},
+		{&s.plain, &excelize.Style{Alignment: center}},
+		{&s.heading, headingStyle()},
+		{&s.body, &excelize.Style{Border: border, Alignment: center}},
+		{&s.textBody, &excelize.Style{Border: border, Alignment: center, NumFmt: numFmtText}},
+		{&s.yuan, &excelize.Style{Border: border, Alignment: center, NumFmt: numFmtYuan}},
+	} {
+		id, err := f.NewStyle(st.style)
+		if err != nil {
+			return s, err
+		}
+		*st.id = id
+	}
+	return s, nil
+}
+
+// text is a text cell (never a formula, see safeText).
+func (s exportStyles) text(v string) excelize.Cell {
+	if v == "" {
+		return s.empty()
+	}
+	return excelize.Cell{StyleID: s.textBody, Value: safeText(v)}
+}
+
+func (s exportStyles) num(n int) excelize.Cell { return excelize.Cell{StyleID: s.body, Value: n} }
+
+// year is a number cell, or an empty cell for 0 (not set).
+func (s exportStyles) year(y int) excelize.Cell {
+	if y == 0 {
+		return s.empty()
+	}
+	return s.num(y)
+}
+
+func (s exportStyles) empty() excelize.Cell { return excelize.Cell{StyleID: s.body} }
+
+// yuanValue is a number cell holding d exactly, shown with two decimals.
+//
+// SpreadsheetML keeps a number as decimal text (<v>3280.5</v>); excelize's
+// stream writer takes a float64 and writes strconv.FormatFloat(v, 'f', -1, 64),
+// the shortest text that reads back as the same float64. A decimal of at most
+// 15 significant digits (numeric(14,2) has at most 14) goes to its nearest
+// float64 and back to the same shortest text unchanged, so the <v> in the file
+// is exactly the stored amount: no rounding happens, the float64 only carries
+// the digits. The check below proves it for every cell and writes a text cell
+// (which the reader also accepts) if it ever did not hold.
+func (s exportStyles) yuanValue(d decimal.Decimal) excelize.Cell {
+	exact := d.StringFixed(2)
+	f, err := strconv.ParseFloat(exact, 64)
+	if err == nil {
+		back, err := decimal.NewFromString(strconv.FormatFloat(f, 'f', -1, 64))
+		if err == nil && back.Equal(d) {
+			return excelize.Cell{StyleID: s.yuan, Value: f}
+		}
+	}
+	return excelize.Cell{StyleID: s.textBody, Value: exact}
+}
+
+// formulaStarts are the characters with which a spreadsheet program (Excel,
+// WPS, LibreOffice) treats typed or pasted text as a formula; tab and carriage
+// return are on OWASP's CSV-injection list too.
+const formulaStarts = "=+-@\t\r"
+
+// safeText neutralises text that a spreadsheet would evaluate as a formula
+// ("=HYPERLINK(...)", "+1", "-2+3", "@SUM(...)") by prefixing a single quote,
+// the mark Excel itself uses for "this is text". The cell is written as an
+// inline string either way, so Excel does not evaluate it on open; the prefix
+// is for what happens next: a clerk editing the cell (F2, Enter), copying it
+// into another sheet or saving the sheet as CSV would otherwise turn it into
+// a live formula. Only text goes through here: numbers (including negative
+// ones) are written as number cells and stay numbers. The reader strips the
+// quote again, so a neutralised cell imports back as the original text.
+func safeText(v string) string {
+	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// unquote undoes safeText.
+func unquote(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}

@@ -1,0 +1,110 @@
+package components
+
+import (
+	"encoding/json"
+
+	"fmt"
+	"github.com/bangfu/bangfu/internal/codelist"
+	"github.com/bangfu/bangfu/internal/deputy"
+	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/ledger"
+	"sort"
+	"strings"
+)
+
+var auditActions = map[string]string{
+	"household.create": "登记", "household.update": "修改信息", "household.status": "变更脱贫状态",
+	"household.reveal": "查看完整个人信息", "household.import": "Excel导入",
+	"deputy.create": "登记", "deputy.update": "修改信息", "deputy.left_office": "标记离任", "deputy.account": "创建账号",
+	"pairing.create": "结对", "pairing.end": "结束结对",
+	"ledger_entry.create": "新增台账", "ledger_entry.update": "修改台账", "ledger_entry.approve": "审核通过", "ledger_entry.return": "退回",
+}
+
+// AuditAction returns the Chinese name of an audit action.
+func AuditAction(action string) string {
+	if l, ok := auditActions[action]; ok {
+		return l
+	}
+	return "其他操作"
+}
+
+var auditFields = map[string]string{
+	"village_code": "村代码", "group_name": "组", "head_name": "户主", "head_sex": "户主性别", "id_number_tail": "身份证号尾号",
+	"phone_set": "有联系电话", "attribute": "属性", "standard": "识别标准", "main_cause": "主要致贫原因",
+	"other_causes": "其他致贫原因", "identification_year": "识别年度", "per_capita_income": "人均纯收入",
+	"planned_exit_year": "计划脱贫年度", "remark": "备注", "members": "家庭成员", "status": "状态",
+	"exited_year": "脱贫年度", "monitoring": "监测类型", "note": "说明", "name": "姓名", "levels": "层级",
+	"category": "构成", "phone": "电话", "work_unit": "工作单位", "post": "职务", "home_township_code": "所在乡镇",
+	"credential_number": "代表证号", "term": "届次", "username": "账号",
+}
+
+// auditCodes translates coded values of audit fields into their labels.
+var auditCodes = map[string]codelist.List{
+	"status": append(append(codelist.List{}, household.Statuses...), ledger.Statuses...), "attribute": household.Attributes,
+	"standard": household.Standards, "monitoring": household.Monitorings,
+	"head_sex": {{Value: "male", Label: "男"}, {Value: "female", Label: "女"}}, "category": deputy.Categories,
+}
+
+// Change is one field's before and after in an audit event.
+type Change struct{ Field, Before, After string }
+
+// AuditChanges lists the fields that differ between an audit event's before
+// and after (JSON objects), with Chinese field names, sorted by name.
+func AuditChanges(before, after json.RawMessage) []Change {
+	var b, a map[string]any
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	keys := map[string]bool{}
+	for k := range b {
+		keys[k] = true
+	}
+	for k := range a {
+		keys[k] = true
+	}
+	var out []Change
+	for k := range keys {
+		bv, av := auditValue(b[k]), auditValue(a[k])
+		if l, ok := auditCodes[k]; ok {
+			bv, av = l.Label(bv), l.Label(av)
+		}
+		if bv == av {
+			continue
+		}
+		label, ok := auditFields[k]
+		if !ok {
+			continue // internal keys are not shown
+		}
+		out = append(out, Change{Field: label, Before: bv, After: av})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+func auditValue(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "—"
+	case string:
+		if t == "" {
+			return "—"
+		}
+		return t
+	case bool:
+		if t {
+			return "是"
+		}
+		return "否"
+	case []any:
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = auditValue(x)
+		}
+		if len(parts) == 0 {
+			return "—"
+		}
+		return strings.Join(parts, "、")
+	case float64:
+		return fmt.Sprintf("%v", t)
+	}
+	return fmt.Sprint(v)
+}

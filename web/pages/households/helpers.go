@@ -1,0 +1,62 @@
+package households
+
+import (
+	"strings"
+
+	"github.com/bangfu/bangfu/internal/household"
+)
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func orStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// CompareRow is one field of the conflict page: what the user typed and what
+// is saved now.
+type CompareRow struct {
+	Label   string
+	Mine    string
+	Theirs  string
+	Differs bool
+}
+
+// CompareInputs lists the fields of two versions of a household form side by
+// side, members as one line each.
+func CompareInputs(mine, theirs household.Input) []CompareRow {
+	members := func(in household.Input) string {
+		var parts []string
+		for _, m := range in.Members {
+			parts = append(parts, m.Relation+" "+m.Name+" "+m.IDNumber)
+		}
+		return strings.Join(parts, "；")
+	}
+	pairs := [][3]string{
+		{"所在村（社区）", mine.VillageCode, theirs.VillageCode},
+		{"组", mine.GroupName, theirs.GroupName},
+		{"户主姓名", mine.HeadName, theirs.HeadName},
+		{"身份证号", mine.IDNumber, theirs.IDNumber},
+		{"联系电话", mine.Phone, theirs.Phone},
+		{"贫困户属性", household.Attributes.Label(mine.Attribute), household.Attributes.Label(theirs.Attribute)},
+		{"主要致贫原因", mine.MainCause, theirs.MainCause},
+		{"其他致贫原因", strings.Join(mine.OtherCauses, "、"), strings.Join(theirs.OtherCauses, "、")},
+		{"识别年度", mine.IdentificationYear, theirs.IdentificationYear},
+		{"人均纯收入（元）", mine.PerCapitaIncome, theirs.PerCapitaIncome},
+		{"计划脱贫年度", mine.PlannedExitYear, theirs.PlannedExitYear},
+		{"家庭成员", members(mine), members(theirs)},
+		{"备注", mine.Remark, theirs.Remark},
+	}
+	out := make([]CompareRow, len(pairs))
+	for i, p := range pairs {
+		out[i] = CompareRow{Label: p[0], Mine: p[1], Theirs: p[2], Differs: strings.TrimSpace(p[1]) != strings.TrimSpace(p[2])}
+	}
+	return out
+}
