@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -112,7 +110,7 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	if !auth.Roles.Has(*role) || *username == "" || *name == "" {
 		return errors.New("user add: -username, -name and a valid -role are required")
 	}
-	password, err := randomPassword(16)
+	password, err := auth.RandomPassword(16)
 	if err != nil {
 		return err
 	}
@@ -133,17 +131,4 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	log.Info("user created", "id", id, "username", *username)
 	fmt.Printf("账号 %s 的初始密码：%s\n", *username, password)
 	return nil
-}
-
-func randomPassword(n int) (string, error) {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789-_!"
-	b := make([]byte, n)
-	for i := range b {
-		k, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		if err != nil {
-			return "", err
-		}
-		b[i] = alphabet[k.Int64()]
-	}
-	return string(b), nil
 }

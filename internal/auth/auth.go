@@ -3,6 +3,10 @@
 package auth
 
 import (
+	"crypto/rand"
+	"math/big"
+	"strings"
+
 	"github.com/alexedwards/argon2id"
 	"github.com/bangfu/bangfu/internal/codelist"
 )
@@ -74,4 +78,31 @@ func HashPassword(password string) (string, error) {
 // error.
 func CheckPassword(password, hash string) (bool, error) {
 	return argon2id.ComparePasswordAndHash(password, hash)
+}
+
+// passwordAlphabet leaves out look-alike characters (0/O, 1/l/I) so that an
+// initial password can be read out over the phone.
+const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+// RandomPassword returns an initial password of n characters drawn uniformly
+// from crypto/rand, always holding an upper-case letter, a lower-case letter
+// and a digit.
+func RandomPassword(n int) (string, error) {
+	if n < 8 {
+		n = 8
+	}
+	for {
+		b := make([]byte, n)
+		for i := range b {
+			k, err := rand.Int(rand.Reader, big.NewInt(int64(len(passwordAlphabet))))
+			if err != nil {
+				return "", err
+			}
+			b[i] = passwordAlphabet[k.Int64()]
+		}
+		s := string(b)
+		if strings.ContainsAny(s, "ABCDEFGHJKLMNPQRSTUVWXYZ") && strings.ContainsAny(s, "abcdefghijkmnpqrstuvwxyz") && strings.ContainsAny(s, "23456789") {
+			return s, nil
+		}
+	}
 }

@@ -34,3 +34,18 @@ func TestScope(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomPassword(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for i := 0; i < 50; i++ {
+		p, err := RandomPassword(12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) != 12 || seen[p] {
+			t.Fatalf("RandomPassword = %q (repeat %v)", p, seen[p])
+		}
+		seen[p] = true
+	}
+}

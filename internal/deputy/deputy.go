@@ -58,6 +58,7 @@ type Deputy struct {
 	Phone            string
 	HomeTownshipCode string
 	HomeVillageCode  string // "" = not given
+	CredentialNumber string // 代表证号, "" = not given
 }
 
 // Input is the deputy form as typed.
@@ -74,6 +75,7 @@ type Input struct {
 	Phone            string
 	HomeTownshipCode string
 	HomeVillageCode  string
+	CredentialNumber string
 }
 
 // Parse validates in: name 2–20 characters, gender, one or two distinct
@@ -94,6 +96,7 @@ func Parse(in Input, inCounty func(code string) bool, now time.Time) (Deputy, va
 		Phone:            strings.TrimSpace(in.Phone),
 		HomeTownshipCode: in.HomeTownshipCode,
 		HomeVillageCode:  in.HomeVillageCode,
+		CredentialNumber: strings.TrimSpace(in.CredentialNumber),
 	}
 	if n := utf8.RuneCountInString(d.Name); n < 2 || n > 20 {
 		errs["name"] = "请输入姓名（2至20个字）"
@@ -141,6 +144,9 @@ func Parse(in Input, inCounty func(code string) bool, now time.Time) (Deputy, va
 	}
 	if utf8.RuneCountInString(d.WorkUnit) > 100 || utf8.RuneCountInString(d.Post) > 50 {
 		errs["work_unit"] = "工作单位最多100个字，职务最多50个字"
+	}
+	if utf8.RuneCountInString(d.CredentialNumber) > 30 {
+		errs["credential_number"] = "代表证号最多30个字符"
 	}
 	if len(errs) > 0 {
 		return Deputy{}, errs

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/deputy"
+	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/jackc/pgx/v5"
 )
 
-// DeputyRow is a deputy as listed, with its home township name and number of
-// active pairings.
+// DeputyRow is a deputy as listed and shown, with its home township name,
+// number of active pairings and login name (if it has an account).
 type DeputyRow struct {
 	ID               int64      `db:"id"`
 	Name             string     `db:"name"`
@@ -25,29 +27,38 @@ type DeputyRow struct {
 	WorkUnit         string     `db:"work_unit"`
 	Post             string     `db:"post"`
 	Phone            string     `db:"phone"`
+	CredentialNumber string     `db:"credential_number"`
 	HomeTownshipCode string     `db:"home_township_code"`
 	HomeTownshipName string     `db:"home_township_name"`
 	HomeVillageCode  string     `db:"home_village_code"`
 	Status           string     `db:"status"`
+	LeftOfficeDate   *time.Time `db:"left_office_date"`
+	Version          int        `db:"version"`
 	ActivePairings   int        `db:"active_pairings"`
+	Username         string     `db:"username"`
 }
 
 const deputySelect = `SELECT d.id, d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term, d.work_unit,
-	d.post, d.phone, d.home_township_code, t.name AS home_township_name, coalesce(d.home_village_code, '') AS home_village_code,
-	d.status, (SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int AS active_pairings
+	d.post, d.phone, d.credential_number, d.home_township_code, t.name AS home_township_name,
+	coalesce(d.home_village_code, '') AS home_village_code, d.status, d.left_office_date, d.version,
+	(SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int AS active_pairings,
+	coalesce((SELECT u.username FROM users u WHERE u.deputy_id = d.id), '') AS username
 FROM deputies d JOIN divisions t ON t.code = d.home_township_code`
 
 // DeputyFilter narrows the deputy list; empty fields do not filter.
 type DeputyFilter struct {
 	Township   string
 	Level      string
-	Query      string // name fragment
+	Category   string
+	Status     string
+	Query      string // name fragment, pinyin initials or full pinyin
 	ActiveOnly bool   // only deputies in office
+	Sort       string // "" = by surname strokes (按姓氏笔画), "pinyin", "township", "load" (fewest active pairings first)
 	Page       int    // 1-based
 }
 
-// Deputies returns one page of deputies matching f, home township first and
-// then name in pinyin order, and the total count.
+// Deputies returns one page of deputies matching f in the order f.Sort asks
+// for, and the total count.
 func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int, error) {
 	var conds []string
 	var args []any
@@ -61,8 +72,18 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	if f.Level != "" {
 		add(`$? = ANY (d.levels)`, f.Level)
 	}
+	if f.Category != "" {
+		add(`d.category = $?`, f.Category)
+	}
+	if f.Status != "" {
+		add(`d.status = $?`, f.Status)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add(`d.name LIKE '%' || $? || '%' ESCAPE '\'`, escapeLike(q))
+		cond := `d.name LIKE '%' || $? || '%' ESCAPE '\'`
+		if pinyin.IsQuery(q) {
+			cond += ` OR d.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR d.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
+		}
+		add(`(`+cond+`)`, escapeLike(q))
 	}
 	if f.ActiveOnly {
 		conds = append(conds, `d.status = 'active'`)
@@ -75,10 +96,19 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM deputies d`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store.Deputies count: %w", err)
 	}
+	order := ` ORDER BY d.name COLLATE zh_stroke, d.id`
+	switch f.Sort {
+	case "pinyin":
+		order = ` ORDER BY d.name COLLATE zh_pinyin, d.id`
+	case "township":
+		order = ` ORDER BY d.home_township_code, d.name COLLATE zh_stroke, d.id`
+	case "load":
+		order = ` ORDER BY active_pairings, d.name COLLATE zh_stroke, d.id`
+	}
 	page := max(f.Page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
-	rows, _ := s.Pool.Query(ctx, deputySelect+where+fmt.Sprintf(
-		` ORDER BY d.home_township_code, d.name COLLATE "zh-Hans-x-icu", d.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	rows, _ := s.Pool.Query(ctx, `SELECT * FROM (`+deputySelect+where+`) d`+order+
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[DeputyRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.Deputies: %w", err)
@@ -99,25 +129,152 @@ func (s *Store) Deputy(ctx context.Context, id int64) (DeputyRow, error) {
 	return d, nil
 }
 
+func deputySnapshot(d deputy.Deputy) map[string]any {
+	return map[string]any{"name": d.Name, "levels": d.Levels, "category": d.Category, "term": d.Term,
+		"work_unit": d.WorkUnit, "post": d.Post, "phone_set": d.Phone != "", "home_township_code": d.HomeTownshipCode,
+		"credential_number": d.CredentialNumber}
+}
+
 // CreateDeputy inserts d with its audit event and returns the new id.
 func (s *Store) CreateDeputy(ctx context.Context, d deputy.Deputy, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var village *string
-		if d.HomeVillageCode != "" {
-			village = &d.HomeVillageCode
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO deputies (name, gender, ethnicity, birth_date, levels, category, term, work_unit, post,
-			phone, home_township_code, home_village_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			d.Name, d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term, d.WorkUnit, d.Post,
-			d.Phone, d.HomeTownshipCode, village).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO deputies (name, name_pinyin, gender, ethnicity, birth_date, levels, category, term,
+			work_unit, post, phone, home_township_code, home_village_code, credential_number)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			d.Name, pinyin.Key(d.Name), d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term, d.WorkUnit, d.Post,
+			d.Phone, d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber).Scan(&id)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "deputy.create", "deputy", id, nil, map[string]any{"name": d.Name, "levels": d.Levels})
+		return audit(ctx, tx, actorID, "deputy.create", "deputy", id, nil, deputySnapshot(d))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store.CreateDeputy: %w", err)
 	}
 	return id, nil
+}
+
+// UpdateDeputy saves d over deputy id if it is still at version (else
+// ErrVersionConflict), with an audit event holding before and after.
+func (s *Store) UpdateDeputy(ctx context.Context, id int64, version int, d deputy.Deputy, actorID int64) error {
+	before, err := s.Deputy(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, gender = $5, ethnicity = $6, birth_date = $7,
+			levels = $8, category = $9, term = $10, work_unit = $11, post = $12, phone = $13, home_township_code = $14,
+			home_village_code = $15, credential_number = $16, version = version + 1, updated_at = now()
+			WHERE id = $1 AND version = $2`,
+			id, version, d.Name, pinyin.Key(d.Name), d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term,
+			d.WorkUnit, d.Post, d.Phone, d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrVersionConflict
+		}
+		b := deputy.Deputy{Name: before.Name, Levels: before.Levels, Category: before.Category, Term: before.Term,
+			WorkUnit: before.WorkUnit, Post: before.Post, Phone: before.Phone, HomeTownshipCode: before.HomeTownshipCode,
+			CredentialNumber: before.CredentialNumber}
+		return audit(ctx, tx, actorID, "deputy.update", "deputy", id, deputySnapshot(b), deputySnapshot(d))
+	})
+	if errors.Is(err, ErrVersionConflict) {
+		return ErrVersionConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store.UpdateDeputy %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkLeftOffice records that deputy id left office on date: its history
+// stays, its active pairings are flagged for reassignment (they stay active
+// until staff pair the households anew), and its account is disabled. It
+// returns the number of flagged pairings; a deputy already out of office is
+// ErrConflict.
+func (s *Store) MarkLeftOffice(ctx context.Context, id int64, date time.Time, actorID int64) (int, error) {
+	var flagged int
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM deputies WHERE id = $1 FOR UPDATE`, id).Scan(&status); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if status != "active" {
+			return ErrConflict
+		}
+		if _, err := tx.Exec(ctx, `UPDATE deputies SET status = 'left_office', left_office_date = $2, version = version + 1,
+			updated_at = now() WHERE id = $1`, id, date); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE pairings SET needs_reassignment = true WHERE deputy_id = $1 AND status = 'active'`, id)
+		if err != nil {
+			return err
+		}
+		flagged = int(tag.RowsAffected())
+		if _, err := tx.Exec(ctx, `UPDATE users SET active = false WHERE deputy_id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "deputy.left_office", "deputy", id, map[string]string{"status": "active"},
+			map[string]any{"status": "left_office", "left_office_date": date.Format(time.DateOnly), "pairings_flagged": flagged})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store.MarkLeftOffice %d: %w", id, err)
+	}
+	return flagged, nil
+}
+
+// CreateDeputyAccount creates the login of deputy id (role deputy) with an
+// argon2id hash of a random initial password that must be changed at first
+// sign-in. A deputy that already has an account, or a taken username, is
+// ErrConflict.
+func (s *Store) CreateDeputyAccount(ctx context.Context, id int64, username, passwordHash string, actorID int64) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var name, status string
+		if err := tx.QueryRow(ctx, `SELECT name, status FROM deputies WHERE id = $1 FOR UPDATE`, id).Scan(&name, &status); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if status != "active" {
+			return ErrConflict
+		}
+		var uid int64
+		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, role, deputy_id, must_change_password)
+			VALUES ($1, $2, $3, $4, $5, true) RETURNING id`, username, name, passwordHash, string(auth.Deputy), id).Scan(&uid)
+		if isUniqueViolation(err, "") {
+			return ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "deputy.account", "deputy", id, nil, map[string]string{"username": username})
+	})
+	if err != nil {
+		return fmt.Errorf("store.CreateDeputyAccount %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeputyPairingHistory returns every pairing of a deputy, active first, then
+// newest.
+func (s *Store) DeputyPairingHistory(ctx context.Context, deputyID int64) ([]PairingRow, error) {
+	rows, _ := s.Pool.Query(ctx, pairingSelect+` WHERE p.deputy_id = $1 ORDER BY p.status <> 'active', p.id DESC`, deputyID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.DeputyPairingHistory: %w", err)
+	}
+	return out, nil
+}
+
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -14,7 +14,8 @@ import (
 func (s *Server) deputyList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	q := r.URL.Query()
-	f := store.DeputyFilter{Township: q.Get("township"), Level: q.Get("level"), Query: q.Get("q"), Page: pageParam(r)}
+	f := store.DeputyFilter{Township: q.Get("township"), Level: q.Get("level"), Category: q.Get("category"),
+		Status: q.Get("status"), Query: q.Get("q"), Sort: q.Get("sort"), Page: pageParam(r)}
 	rows, total, err := s.st.Deputies(r.Context(), f)
 	if err != nil {
 		s.serveError(w, r, err)

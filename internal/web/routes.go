@@ -38,6 +38,11 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
 			r.With(s.requireRole(auth.Staff)).Get("/deputies/new", s.deputyNew)
 			r.With(s.requireRole(auth.Staff)).Post("/deputies", s.deputyCreate)
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies/{id}", s.deputyShow)
+			r.With(s.requireRole(auth.Staff)).Get("/deputies/{id}/edit", s.deputyEdit)
+			r.With(s.requireRole(auth.Staff)).Post("/deputies/{id}", s.deputyUpdate)
+			r.With(s.requireRole(auth.Staff)).Post("/deputies/{id}/left-office", s.deputyLeftOffice)
+			r.With(s.requireRole(auth.Staff)).Post("/deputies/{id}/account", s.deputyAccount)
 
 			// Household registry; the household page is scoped per role in the store.
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/households", s.householdList)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/codelist"
@@ -137,6 +138,25 @@ func Options(l codelist.List) []Option {
 	out := make([]Option, len(l))
 	for i, it := range l {
 		out[i] = Option{Value: it.Value, Label: it.Label}
+	}
+	return out
+}
+
+// CompareRow is one field of a conflict page: what the user typed and what is
+// saved now.
+type CompareRow struct {
+	Label   string
+	Mine    string
+	Theirs  string
+	Differs bool
+}
+
+// Compare turns (label, mine, theirs) triples into rows, marking those that
+// differ.
+func Compare(pairs [][3]string) []CompareRow {
+	out := make([]CompareRow, len(pairs))
+	for i, p := range pairs {
+		out[i] = CompareRow{Label: p[0], Mine: p[1], Theirs: p[2], Differs: strings.TrimSpace(p[1]) != strings.TrimSpace(p[2])}
 	}
 	return out
 }

@@ -28,7 +28,7 @@ type FormProps struct {
 	Action   string
 	Version  int
 	Cancel   string
-	Conflict []CompareRow // set on the conflict page (409)
+	Conflict []components.CompareRow // set on the conflict page (409)
 }
 
 func memberName(i int, f string) string { return household.MemberField(i, f) }
@@ -65,7 +65,7 @@ func Form(p FormProps) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if len(p.Conflict) > 0 {
-				templ_7745c5c3_Err = conflictTable(p.Conflict).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.ConflictTable(p.Conflict).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/web/components"
 )
 
 func orDash(s string) string {
@@ -20,18 +21,9 @@ func orStr(s, def string) string {
 	return s
 }
 
-// CompareRow is one field of the conflict page: what the user typed and what
-// is saved now.
-type CompareRow struct {
-	Label   string
-	Mine    string
-	Theirs  string
-	Differs bool
-}
-
 // CompareInputs lists the fields of two versions of a household form side by
 // side, members as one line each.
-func CompareInputs(mine, theirs household.Input) []CompareRow {
+func CompareInputs(mine, theirs household.Input) []components.CompareRow {
 	members := func(in household.Input) string {
 		var parts []string
 		for _, m := range in.Members {
@@ -54,9 +46,5 @@ func CompareInputs(mine, theirs household.Input) []CompareRow {
 		{"家庭成员", members(mine), members(theirs)},
 		{"备注", mine.Remark, theirs.Remark},
 	}
-	out := make([]CompareRow, len(pairs))
-	for i, p := range pairs {
-		out[i] = CompareRow{Label: p[0], Mine: p[1], Theirs: p[2], Differs: strings.TrimSpace(p[1]) != strings.TrimSpace(p[2])}
-	}
-	return out
+	return components.Compare(pairs)
 }

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/pinyin"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+)
+
+// ImportHousehold is one household of a bulk import (the Excel roster): the
+// validated household with its head and members, its 脱贫状态 and exit year,
+// and Row, the source row of its head (echoed in IDConflict so that the page
+// can show the conflict against the row). Its fields are exactly those of
+// xlsx.Household, so the web layer converts with store.ImportHousehold(h).
+type ImportHousehold struct {
+	household.Household
+	Status     string // not_exited, exited or relapsed
+	ExitedYear int    // 0 = none
+	Row        int
+}
+
+// ImportResult counts what ImportHouseholds did, in households.
+type ImportResult struct {
+	Created, Updated, Unchanged int
+}
+
+// IDConflict is an ID number in the import that belongs to a member of a
+// different household than the one it is imported into.
+type IDConflict struct {
+	IDNumber    string
+	Row         int    // ImportHousehold.Row of the household importing it
+	HouseholdID int64  // the household that has it (0: another household of the same import)
+	Holder      string // "<村> <户主>", as shown to the user
+}
+
+// ErrImportConflict is returned by ImportHouseholds, with nothing committed,
+// when ID numbers of the import are held by other households.
+type ErrImportConflict struct {
+	Conflicts []IDConflict // in import order
+}
+
+func (e *ErrImportConflict) Error() string {
+	parts := make([]string, 0, min(len(e.Conflicts), 5))
+	for i, c := range e.Conflicts {
+		if i == 5 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("第%d行 …%s 已登记在 %s", c.Row, tail(c.IDNumber), c.Holder))
+	}
+	return fmt.Sprintf("store.ImportHouseholds: %d个身份证号已属于其他户：%s", len(e.Conflicts), strings.Join(parts, "；"))
+}
+
+// importSnapshot is the audit "before"/"after" of an imported household, in
+// SQL over a row alias with the households columns: like snapshot, it never
+// holds a whole ID number.
+func importSnapshot(a string) string {
+	return strings.NewReplacer("$", a).Replace(`jsonb_build_object('village_code', $.village_code, 'group_name', $.group_name,
+		'head_name', $.head_name, 'id_number_tail', '…' || right($.id_number, 4), 'phone_set', $.phone <> '',
+		'attribute', $.attribute, 'standard', $.standard, 'main_cause', $.main_cause, 'other_causes', $.other_causes,
+		'identification_year', $.identification_year, 'per_capita_income', $.per_capita_income::text,
+		'status', $.status, 'exited_year', $.exited_year, 'planned_exit_year', $.planned_exit_year, 'remark', $.remark)`)
+}
+
+// ImportHouseholds saves hs, all or nothing, in one transaction, matching
+// each household on its head's ID number: a household not yet registered is
+// created (head first as 户主 at position 0, then its members at 1..n); a
+// registered one whose values or members differ is updated (version + 1,
+// members replaced); an identical one is left alone, so importing the same
+// roster twice changes nothing the second time. A change of status (and every
+// created household) gets a status history row; the monitoring flag, which
+// the roster does not carry, is kept. Every created or updated household gets
+// a 'household.import' audit event and the import one summary event.
+//
+// An ID number (head or member) that belongs to a member of a different
+// household returns *ErrImportConflict listing each one with its holder.
+// The work is set-based (COPY into temporary tables, then one statement per
+// step), so 10,000 households take a few seconds.
+func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, actorID int64) (ImportResult, error) {
+	var res ImportResult
+	if conflicts := importDuplicates(hs); len(conflicts) > 0 {
+		return res, &ErrImportConflict{Conflicts: conflicts}
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_households (
+				idx int PRIMARY KEY, village_code text, group_name text, head_name text, head_pinyin text,
+				id_number text, phone text, attribute text, standard text, main_cause text, other_causes text[],
+				identification_year int, per_capita_income numeric(14, 2), status text, exited_year int,
+				planned_exit_year int, remark text, household_id bigint, is_new boolean NOT NULL DEFAULT false,
+				changed boolean NOT NULL DEFAULT false, status_changed boolean NOT NULL DEFAULT false, before jsonb
+			) ON COMMIT DROP;
+			CREATE TEMP TABLE import_members (
+				idx int, position int, name text, sex text, id_number text, relation text, ethnicity text,
+				education text, schooling text, health text, labour text, migrant_work text
+			) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_households"},
+			[]string{"idx", "village_code", "group_name", "head_name", "head_pinyin", "id_number", "phone", "attribute",
+				"standard", "main_cause", "other_causes", "identification_year", "per_capita_income", "status",
+				"exited_year", "planned_exit_year", "remark"},
+			pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) {
+				h := hs[i]
+				other := h.OtherCauses
+				if other == nil {
+					other = []string{}
+				}
+				status := h.Status
+				if status == "" {
+					status = "not_exited"
+				}
+				return []any{i, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone,
+					h.Attribute, h.Standard, h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, status,
+					nullYear(h.ExitedYear), nullYear(h.PlannedExitYear), h.Remark}, nil
+			})); err != nil {
+			return fmt.Errorf("copy households: %w", err)
+		}
+		var members [][]any
+		for i, h := range hs {
+			hd := h.Head
+			members = append(members, []any{i, 0, h.HeadName, h.HeadSex, h.IDNumber, "户主", orDefault(hd.Ethnicity, "汉族"),
+				hd.Education, hd.Schooling, orDefault(hd.Health, "健康"), orDefault(hd.Labour, "普通劳动力"), hd.MigrantWork})
+			for j, m := range h.Members {
+				members = append(members, []any{i, j + 1, m.Name, m.Sex, m.IDNumber, m.Relation, orDefault(m.Ethnicity, "汉族"),
+					m.Education, m.Schooling, orDefault(m.Health, "健康"), orDefault(m.Labour, "普通劳动力"), m.MigrantWork})
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_members"},
+			[]string{"idx", "position", "name", "sex", "id_number", "relation", "ethnicity", "education", "schooling",
+				"health", "labour", "migrant_work"}, pgx.CopyFromRows(members)); err != nil {
+			return fmt.Errorf("copy members: %w", err)
+		}
+		// Temporary tables have no statistics until analysed; without them
+		// the planner picks nested loops over tens of thousands of rows.
+		if _, err := tx.Exec(ctx, `ANALYZE import_households; ANALYZE import_members`); err != nil {
+			return err
+		}
+
+		// Match on the head's ID number, locking the households matched so
+		// that a concurrent edit waits for the import (or the import for it).
+		if _, err := tx.Exec(ctx, `UPDATE import_households i SET household_id = h.id
+			FROM (SELECT h.id, h.id_number FROM households h JOIN import_households i ON i.id_number = h.id_number
+				ORDER BY h.id FOR UPDATE OF h) h
+			WHERE h.id_number = i.id_number`); err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+
+		conflicts, err := importConflicts(ctx, tx, hs)
+		if err != nil {
+			return err
+		}
+		if len(conflicts) > 0 {
+			return &ErrImportConflict{Conflicts: conflicts}
+		}
+
+		// What changed: household columns, status, or the ordered members.
+		if _, err := tx.Exec(ctx, `WITH old_m AS (
+				SELECT m.household_id, array_agg(ROW(m.name, m.sex, m.id_number, m.relation, m.ethnicity, m.education,
+					m.schooling, m.health, m.labour, m.migrant_work)::text ORDER BY m.relation <> '户主', m.position, m.id) AS ms
+				FROM household_members m JOIN import_households i ON i.household_id = m.household_id
+				GROUP BY m.household_id),
+			new_m AS (
+				SELECT idx, array_agg(ROW(name, sex, id_number, relation, ethnicity, education, schooling, health,
+					labour, migrant_work)::text ORDER BY position) AS ms
+				FROM import_members GROUP BY idx)
+			UPDATE import_households i SET
+				changed = (h.village_code, h.group_name, h.head_name, h.phone, h.attribute, h.standard, h.main_cause,
+						h.other_causes, h.identification_year, h.per_capita_income, h.status, h.exited_year,
+						h.planned_exit_year, h.remark)
+					IS DISTINCT FROM (i.village_code, i.group_name, i.head_name, i.phone, i.attribute, i.standard,
+						i.main_cause, i.other_causes, i.identification_year, i.per_capita_income, i.status,
+						i.exited_year, i.planned_exit_year, i.remark)
+					OR h.old_ms IS DISTINCT FROM n.ms,
+				status_changed = (h.status, h.exited_year) IS DISTINCT FROM (i.status, i.exited_year),
+				before = `+importSnapshot("h")+`
+			FROM (SELECT h.*, o.ms AS old_ms FROM households h LEFT JOIN old_m o ON o.household_id = h.id) h, new_m n
+			WHERE h.id = i.household_id AND n.idx = i.idx`); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+
+		if _, err := tx.Exec(ctx, `WITH ins AS (
+				INSERT INTO households (village_code, group_name, head_name, head_pinyin, id_number, phone, attribute,
+					standard, main_cause, other_causes, identification_year, per_capita_income, status, exited_year,
+					planned_exit_year, remark)
+				SELECT village_code, group_name, head_name, head_pinyin, id_number, phone, attribute, standard,
+					main_cause, other_causes, identification_year, per_capita_income, status, exited_year,
+					planned_exit_year, remark
+				FROM import_households WHERE household_id IS NULL ORDER BY idx
+				RETURNING id, id_number)
+			UPDATE import_households i SET household_id = ins.id, is_new = true FROM ins WHERE ins.id_number = i.id_number`); err != nil {
+			return fmt.Errorf("insert households: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE households h SET village_code = i.village_code, group_name = i.group_name,
+				head_name = i.head_name, head_pinyin = i.head_pinyin, phone = i.phone, attribute = i.attribute,
+				standard = i.standard, main_cause = i.main_cause, other_causes = i.other_causes,
+				identification_year = i.identification_year, per_capita_income = i.per_capita_income,
+				status = i.status, exited_year = i.exited_year, planned_exit_year = i.planned_exit_year,
+				remark = i.remark, version = h.version + 1, updated_at = now()
+			FROM import_households i WHERE i.household_id = h.id AND i.changed AND NOT i.is_new`); err != nil {
+			return fmt.Errorf("update households: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM household_members m USING import_households i
+			WHERE m.household_id = i.household_id AND i.changed AND NOT i.is_new`); err != nil {
+			return fmt.Errorf("delete members: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO household_members (household_id, name, sex, id_number, relation, ethnicity,
+				education, schooling, health, labour, migrant_work, position)
+			SELECT i.household_id, m.name, m.sex, m.id_number, m.relation, m.ethnicity, m.education, m.schooling,
+				m.health, m.labour, m.migrant_work, m.position
+			FROM import_members m JOIN import_households i ON i.idx = m.idx
+			WHERE i.is_new OR i.changed ORDER BY m.idx, m.position`); err != nil {
+			return fmt.Errorf("insert members: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO household_status_history (household_id, status, exited_year, monitoring, note, changed_by)
+			SELECT i.household_id, i.status, i.exited_year, h.monitoring, CASE WHEN i.is_new THEN '登记（Excel导入）' ELSE 'Excel导入' END, $1
+			FROM import_households i JOIN households h ON h.id = i.household_id
+			WHERE i.is_new OR i.status_changed ORDER BY i.idx`, nullID(actorID)); err != nil {
+			return fmt.Errorf("status history: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after)
+			SELECT $1, 'household.import', 'household', i.household_id, CASE WHEN i.is_new THEN NULL ELSE i.before END,
+				`+importSnapshot("i")+`
+			FROM import_households i WHERE i.is_new OR i.changed ORDER BY i.idx`, nullID(actorID)); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE changed AND NOT is_new),
+			count(*) FILTER (WHERE NOT changed AND NOT is_new) FROM import_households`).Scan(&res.Created, &res.Updated, &res.Unchanged); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after)
+			VALUES ($1, 'household.import', 'household_import', NULL, NULL, $2)`, nullID(actorID),
+			map[string]int{"households": len(hs), "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged})
+		return err
+	})
+	var conflict *ErrImportConflict
+	switch {
+	case errors.As(err, &conflict):
+		return ImportResult{}, conflict
+	case isUniqueViolation(err, ""):
+		// A concurrent registration of one of the ID numbers won the race.
+		return ImportResult{}, &ErrImportConflict{Conflicts: []IDConflict{{Holder: "（刚刚由他人登记）"}}}
+	case err != nil:
+		return ImportResult{}, fmt.Errorf("store.ImportHouseholds: %w", err)
+	}
+	return res, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// importDuplicates finds ID numbers that appear twice in hs (the reader
+// refuses such files; other callers may not).
+func importDuplicates(hs []ImportHousehold) []IDConflict {
+	seen := map[string]int{}
+	var out []IDConflict
+	for i, h := range hs {
+		ids := []string{h.IDNumber}
+		for _, m := range h.Members {
+			ids = append(ids, m.IDNumber)
+		}
+		for _, id := range ids {
+			if j, dup := seen[id]; dup {
+				holder := fmt.Sprintf("本次导入的另一户（%s）", hs[j].HeadName)
+				if j == i {
+					holder = "本户另一成员"
+				}
+				out = append(out, IDConflict{IDNumber: id, Row: h.Row, Holder: holder})
+				continue
+			}
+			seen[id] = i
+		}
+	}
+	return out
+}
+
+// importConflicts lists the ID numbers of the import held by a member (or
+// as head ID) of a household other than the one they are imported into.
+func importConflicts(ctx context.Context, tx pgx.Tx, hs []ImportHousehold) ([]IDConflict, error) {
+	rows, _ := tx.Query(ctx, `SELECT im.id_number, i.idx, hh.id, v.name || ' ' || hh.head_name
+		FROM import_members im JOIN import_households i ON i.idx = im.idx
+		JOIN household_members m ON m.id_number = im.id_number
+		JOIN households hh ON hh.id = m.household_id JOIN divisions v ON v.code = hh.village_code
+		WHERE i.household_id IS DISTINCT FROM m.household_id
+		UNION
+		SELECT im.id_number, i.idx, hh.id, v.name || ' ' || hh.head_name
+		FROM import_members im JOIN import_households i ON i.idx = im.idx
+		JOIN households hh ON hh.id_number = im.id_number JOIN divisions v ON v.code = hh.village_code
+		WHERE i.household_id IS DISTINCT FROM hh.id
+		ORDER BY 2, 1`)
+	var out []IDConflict
+	seen := map[string]bool{}
+	var c IDConflict
+	var idx int
+	_, err := pgx.ForEachRow(rows, []any{&c.IDNumber, &idx, &c.HouseholdID, &c.Holder}, func() error {
+		if !seen[c.IDNumber] {
+			seen[c.IDNumber] = true
+			c.Row = hs[idx].Row
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conflicts: %w", err)
+	}
+	return out, nil
+}
+
+// ExportHousehold is one household as exported: the household with its head
+// and members in order, status, exit year and place names. Its fields are
+// exactly those of xlsx.ExportHousehold, so the web layer converts with
+// xlsx.ExportHousehold(row) (after masking, for viewers who see masked data).
+type ExportHousehold struct {
+	household.Household
+	Status       string
+	ExitedYear   int
+	TownshipName string
+	VillageName  string
+}
+
+// ExportHouseholds calls fn for every household in scope that matches f (the
+// list's filters; Page is ignored), ordered by village, then head name in
+// stroke order (按姓氏笔画), with the head first and the members in their
+// order. Rows are streamed from one query, so memory does not grow with the
+// county. Data is raw: masking ID numbers and phones is the caller's job. An
+// error from fn stops the export and is returned.
+func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f HouseholdFilter, fn func(ExportHousehold) error) error {
+	where, args := householdWhere(scope, f)
+	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.village_code, v.name, t.name, h.group_name, h.head_name, h.id_number,
+			h.phone, h.attribute, h.standard, h.main_cause, h.other_causes, h.identification_year, h.per_capita_income,
+			h.status, coalesce(h.exited_year, 0), coalesce(h.planned_exit_year, 0), h.remark,
+			coalesce(m.name, ''), coalesce(m.sex, ''), coalesce(m.id_number, ''), coalesce(m.relation, ''),
+			coalesce(m.ethnicity, ''), coalesce(m.education, ''), coalesce(m.schooling, ''), coalesce(m.health, ''),
+			coalesce(m.labour, ''), coalesce(m.migrant_work, '')
+		FROM households h
+		JOIN divisions v ON v.code = h.village_code
+		JOIN divisions t ON t.code = h.township_code
+		LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
+		LEFT JOIN household_members m ON m.household_id = h.id`+where+`
+		ORDER BY h.village_code, h.head_name COLLATE zh_stroke, h.id,
+			(m.relation = '户主' AND m.id_number = h.id_number) DESC, m.position, m.id`, args...)
+	if err != nil {
+		return fmt.Errorf("store.ExportHouseholds: %w", err)
+	}
+	defer rows.Close()
+	var (
+		cur   ExportHousehold
+		curID int64
+		have  bool
+	)
+	for rows.Next() {
+		var (
+			id                int64
+			h                 ExportHousehold
+			m                 household.Member
+			income            decimal.Decimal
+			identYear, exited int
+			planned           int
+		)
+		if err := rows.Scan(&id, &h.VillageCode, &h.VillageName, &h.TownshipName, &h.GroupName, &h.HeadName, &h.IDNumber,
+			&h.Phone, &h.Attribute, &h.Standard, &h.MainCause, &h.OtherCauses, &identYear, &income,
+			&h.Status, &exited, &planned, &h.Remark,
+			&m.Name, &m.Sex, &m.IDNumber, &m.Relation, &m.Ethnicity, &m.Education, &m.Schooling, &m.Health,
+			&m.Labour, &m.MigrantWork); err != nil {
+			return fmt.Errorf("store.ExportHouseholds: %w", err)
+		}
+		if !have || id != curID {
+			if have {
+				if err := fn(cur); err != nil {
+					return err
+				}
+			}
+			h.IdentificationYear, h.PerCapitaIncome, h.ExitedYear, h.PlannedExitYear = identYear, income, exited, planned
+			if len(h.OtherCauses) == 0 {
+				h.OtherCauses = nil
+			}
+			cur, curID, have = h, id, true
+		}
+		switch {
+		case m.IDNumber == "":
+			// A household without member rows (not made by this code).
+		case m.Relation == "户主" && m.IDNumber == cur.IDNumber:
+			cur.HeadSex, cur.Head = m.Sex, m
+		default:
+			cur.Members = append(cur.Members, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store.ExportHouseholds: %w", err)
+	}
+	if have {
+		return fn(cur)
+	}
+	return nil
+}

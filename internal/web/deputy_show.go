@@ -1,0 +1,133 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/pinyin"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/web/components"
+	"github.com/bangfu/bangfu/web/pages/deputies"
+)
+
+// deputyShow renders a deputy's page: facts, pairings (with those flagged
+// for reassignment), account and audit trail.
+func (s *Server) deputyShow(w http.ResponseWriter, r *http.Request) {
+	s.renderDeputyPage(w, r, "")
+}
+
+func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, newPassword string) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	d, err := s.st.Deputy(r.Context(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	pairings, err := s.st.DeputyPairingHistory(r.Context(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	trail, err := s.st.AuditTrail(r.Context(), "deputy", id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if newPassword != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, http.StatusOK, deputies.Show(deputies.ShowProps{
+		Layout: s.layoutProps(r, "代表 "+d.Name, "/deputies"), Deputy: d, Phone: phoneFor(u)(d.Phone),
+		Pairings: pairings, Audit: trail, CanManage: u.Role == auth.Staff, NewPassword: newPassword,
+		Today: s.today().Format(time.DateOnly),
+	}))
+}
+
+// deputyLeftOffice marks a deputy as left office on the given date (not in
+// the future); its active pairings are flagged for reassignment and its
+// account is disabled.
+func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if _, err := s.st.Deputy(r.Context(), id); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	date, err := time.Parse(time.DateOnly, r.PostForm.Get("left_office_date"))
+	if err != nil || date.After(s.today()) || date.Year() < 2000 {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "离任日期不正确（不能晚于今天）。"})
+		return
+	}
+	n, err := s.st.MarkLeftOffice(r.Context(), id, date, u.ID)
+	if errors.Is(err, store.ErrConflict) {
+		s.redirect(w, r, "/deputies/"+components.ID(id), "该代表已是离任状态。")
+		return
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	msg := "已标记离任。"
+	if n > 0 {
+		msg = fmt.Sprintf("已标记离任；其帮扶的 %d 户已标记为“待调整帮扶人”，请尽快重新结对。", n)
+	}
+	s.redirect(w, r, "/deputies/"+components.ID(id), msg)
+}
+
+// deputyAccount opens a login for a deputy from its record: the username is
+// its name in pinyin plus its id, the initial password random; the password
+// is shown once on the page that answers and must be changed at first
+// sign-in.
+func (s *Server) deputyAccount(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	d, err := s.st.Deputy(r.Context(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	_, full, _ := strings.Cut(pinyin.Key(d.Name), "|")
+	if len(full) > 30 {
+		full = full[:30]
+	}
+	username := fmt.Sprintf("%s.%d", full, d.ID)
+	if full == "" {
+		username = fmt.Sprintf("deputy.%d", d.ID)
+	}
+	password, err := auth.RandomPassword(12)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if err := s.st.CreateDeputyAccount(r.Context(), id, username, hash, u.ID); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			s.redirect(w, r, "/deputies/"+components.ID(id), "该代表已有账号或已离任，未重复开通。")
+			return
+		}
+		s.serveError(w, r, err)
+		return
+	}
+	s.renderDeputyPage(w, r, password)
+}
