@@ -203,7 +203,7 @@ func TestOrderAndSearch(t *testing.T) {
 		query string
 		want  string
 	}{
-		{"", "丁一 王五 张三 李四 欧阳锋"},           // 按姓氏笔画: 丁2 王4 张7 李7 欧8
+		{"", "丁一 王五 张三 李四 欧阳锋"},            // 按姓氏笔画: 丁2 王4 张7 李7 欧8
 		{"sort=pinyin", "丁一 李四 欧阳锋 王五 张三"}, // ding li ouyang wang zhang
 		{"q=zs", "张三"},
 		{"q=ouyang", "欧阳锋"},
