@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -110,6 +112,9 @@ func TestDemoAcceptance(t *testing.T) {
 	}
 }
 
+// fullID matches an 18-character resident ID number.
+var fullID = regexp.MustCompile(`\b[1-9]\d{16}[\dX]\b`)
+
 // codeWords are stored code values that must never reach a page as text.
 var codeWords = regexp.MustCompile(`\b(not_exited|exited|relapsed|submitted|approved|returned|draft|township_chair|staff|leader|deputy|visit|cash|goods|general|subsistence|extreme|national|provincial|prefectural|county|township|active|ended|proposed|male|female|cadre|frontline|private_sector|left_office)\b`)
 
@@ -150,8 +155,17 @@ func TestCrawlEveryRole(t *testing.T) {
 					resp.Body.Close()
 					continue
 				}
-				doc, err := goquery.NewDocumentFromReader(resp.Body)
+				raw, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				// No page shows a whole resident ID number unasked: for staff,
+				// only the edit form holds them (an audited unmasking).
+				if id := fullID.Find(raw); id != nil && !(user == "office" && strings.HasSuffix(path, "/edit")) {
+					t.Errorf("%s shows a full ID number %s to %s", path, id, user)
+				}
+				doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
 				if err != nil {
 					t.Fatal(err)
 				}
