@@ -159,6 +159,12 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 		}
 
 		// What changed: household columns, status, or the ordered members.
+		// Analysed again first: household_id was all NULL at the first
+		// ANALYZE, and with that estimate the planner loops over every
+		// member for every household (seconds instead of milliseconds).
+		if _, err := tx.Exec(ctx, `ANALYZE import_households`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `WITH old_m AS (
 				SELECT m.household_id, array_agg(ROW(m.name, m.sex, m.id_number, m.relation, m.ethnicity, m.education,
 					m.schooling, m.health, m.labour, m.migrant_work)::text ORDER BY m.relation <> '户主', m.position, m.id) AS ms

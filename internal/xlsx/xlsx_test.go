@@ -558,7 +558,7 @@ func TestTemplate(t *testing.T) {
 	for _, dv := range dvs {
 		cols[strings.TrimRight(strings.SplitN(dv.Sqref, ":", 2)[0], "0123456789")] = true
 	}
-	// 乡(镇) 行政村 与户主关系 性别 民族? no: 文化程度 在校生状况 健康状况 劳动能力 务工状况 属性 标准 主要原因 脱贫状态.
+	// 乡(镇) 行政村 与户主关系 性别 文化程度 在校生状况 健康状况 劳动能力 务工状况 属性 标准 主要原因 脱贫状态.
 	for _, c := range []string{"B", "C", "I", "J", "L", "M", "N", "O", "P", "Q", "R", "S", "W"} {
 		if !cols[c] {
 			t.Errorf("no dropdown on column %s (have %v)", c, cols)
@@ -606,7 +606,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("a million empty rows", func(t *testing.T) {
 		t.Parallel()
-		// 1,048,575 empty <row> elements: 27 MB of XML, 60 KB zipped.
+		// 1,048,575 empty <row> elements: 17.8 MB of XML, 2.6 MB zipped.
 		var sheet bytes.Buffer
 		sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
 		for i, c := range xlsx.Columns {
