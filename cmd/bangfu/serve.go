@@ -37,6 +37,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, st *store.S
 		return err
 	}
 	log.Info("configuration", "config", cfg.Redacted())
+	if err := st.FailInterruptedJobs(ctx); err != nil {
+		return err
+	}
 	sm := web.NewSessionManager(st, cfg.SecureCookies)
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,

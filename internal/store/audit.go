@@ -47,3 +47,17 @@ func (s *Store) AuditReveal(ctx context.Context, scope auth.Scope, id int64, act
 	}
 	return nil
 }
+
+// AuditExport records that actorID exported the households matching f (count
+// rows; full reports whether ID numbers were exported unmasked).
+func (s *Store) AuditExport(ctx context.Context, actorID int64, f HouseholdFilter, count int, full bool) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		return audit(ctx, tx, actorID, "household.export", "household_export", 0, nil, map[string]any{
+			"division": f.Division, "status": f.Status, "attribute": f.Attribute, "cause": f.Cause, "paired": f.Paired,
+			"query": f.Query, "households": count, "unmasked": full})
+	})
+	if err != nil {
+		return fmt.Errorf("store.AuditExport: %w", err)
+	}
+	return nil
+}

@@ -99,3 +99,6 @@ func phoneFor(u auth.User) func(string) string {
 	}
 	return household.MaskPhone
 }
+
+// pathEscape percent-encodes a file name for Content-Disposition filename*.
+func pathEscape(s string) string { return url.PathEscape(s) }

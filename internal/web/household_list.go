@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -43,11 +44,17 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 }
 
 // householdFilter reads the household list filters from the query string.
-// Staff may search any tail of an ID number; others only the visible last
-// four characters.
 func householdFilter(r *http.Request, u auth.User) store.HouseholdFilter {
-	q := r.URL.Query()
-	return store.HouseholdFilter{Division: q.Get("division"), Status: q.Get("status"), Attribute: q.Get("attribute"),
-		Cause: q.Get("cause"), Paired: q.Get("paired"), Query: q.Get("q"), Sort: q.Get("sort"), Page: pageParam(r),
+	f := householdFilterFrom(r.URL.Query(), u)
+	f.Page = pageParam(r)
+	return f
+}
+
+// householdFilterFrom reads the list filters from v (query string or the
+// export form). Staff may search any tail of an ID number; others only the
+// visible last four characters.
+func householdFilterFrom(v url.Values, u auth.User) store.HouseholdFilter {
+	return store.HouseholdFilter{Division: v.Get("division"), Status: v.Get("status"), Attribute: v.Get("attribute"),
+		Cause: v.Get("cause"), Paired: v.Get("paired"), Query: v.Get("q"), Sort: v.Get("sort"),
 		MaskedIDs: !u.SeesPersonalData()}
 }

@@ -48,11 +48,19 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/households", s.householdList)
 			r.With(s.requireRole(auth.Staff)).Get("/households/new", s.householdNew)
 			r.With(s.requireRole(auth.Staff)).Post("/households", s.householdCreate)
+			r.With(s.requireRole(auth.Staff)).Get("/households/template.xlsx", s.householdTemplate)
+			r.With(s.requireRole(auth.Staff)).Get("/households/import", s.householdImportShow)
+			r.With(s.requireRole(auth.Staff)).Post("/households/import", s.householdImport)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/households/export", s.householdExport)
 			r.Get("/households/{id}", s.householdShow)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/households/{id}/edit", s.householdEdit)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)
 			r.With(s.requireRole(auth.Staff)).Post("/households/{id}/reveal", s.householdReveal)
+
+			// Long-running imports and exports: their owner follows them.
+			r.Get("/jobs/{id}", s.jobShow)
+			r.Get("/jobs/{id}/file", s.jobFile)
 
 			// Pairing (staff), measures and goal (staff or the paired deputy).
 			r.With(s.requireRole(auth.Staff)).Get("/households/{id}/pair", s.pairingNew)

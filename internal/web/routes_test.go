@@ -50,6 +50,12 @@ var routeTable = map[string]struct {
 	"GET /deputies/new":               {"/deputies/new", "lafffff"},
 	"POST /deputies":                  {"/deputies", "lafffff"},
 	"GET /households":                 {"/households", "laaaaff"},
+	"GET /households/template.xlsx":   {"/households/template.xlsx", "lafffff"},
+	"GET /households/import":          {"/households/import", "lafffff"},
+	"POST /households/import":         {"/households/import", "lafffff"},
+	"POST /households/export":         {"/households/export", "laaaaff"},
+	"GET /jobs/{id}":                  {"/jobs/{job}", "lannnnn"},
+	"GET /jobs/{id}/file":             {"/jobs/{job}/file", "lannnnn"},
 	"GET /households/new":             {"/households/new", "lafffff"},
 	"POST /households":                {"/households", "lafffff"},
 	"GET /households/{id}":            {"/households/{household}", "laaanan"},
@@ -97,7 +103,19 @@ func TestRouteCoverage(t *testing.T) {
 	testutil.User(t, st, "depown", auth.Deputy, "", depOwn)
 	testutil.User(t, st, "depother", auth.Deputy, "", depOther)
 	a := newApp(t, st)
-	fill := strings.NewReplacer("{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+	// A finished export of the staff user: only it may see the job and its file.
+	var staffID int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'staff'`).Scan(&staffID); err != nil {
+		t.Fatal(err)
+	}
+	job, err := st.CreateJob(ctx, "household_export", staffID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishJob(ctx, job, false, "导出完成", nil, "a.xlsx", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{job}", strconv.FormatInt(job, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 

@@ -15,6 +15,7 @@ type Props struct {
 	Viewer  Viewer
 	Flash   string // one-time message after a redirect
 	Current string // path of the navigation entry to mark as current
+	Refresh int    // reload the page every Refresh seconds (0 = never): progress pages
 }
 
 // NavItem is one navigation link.
