@@ -124,7 +124,7 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	}
 	defer st.Close()
 	id, err := st.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, PasswordHash: hash,
-		Role: auth.Role(*role), TownshipCode: *township, DeputyID: *deputyID}, 0)
+		Role: auth.Role(*role), TownshipCode: *township, DeputyID: *deputyID, MustChangePassword: true}, 0)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ type User struct {
 	TownshipCode string // township chairs only
 	DeputyID     int64  // deputies only
 	Active       bool
+	// MustChangePassword is set for a new account's random initial password:
+	// nothing but the change-password page is served until it is changed.
+	MustChangePassword bool
 }
 
 // Scope limits which households (and so pairings and ledger entries) a user
@@ -105,4 +108,57 @@ func RandomPassword(n int) (string, error) {
 			return s, nil
 		}
 	}
+}
+
+// commonPasswords are refused whatever their character classes: the most used
+// passwords of Chinese and international leaks, and this product's names.
+var commonPasswords = map[string]bool{
+	"12345678": true, "123456789": true, "1234567890": true, "88888888": true, "11111111": true, "00000000": true,
+	"password": true, "password1": true, "passw0rd": true, "p@ssw0rd": true, "p@ssword1": true, "qwerty123": true,
+	"qwertyuiop": true, "1qaz2wsx": true, "1q2w3e4r": true, "abc12345": true, "abcd1234": true, "a1234567": true,
+	"woaini1314": true, "iloveyou": true, "admin123": true, "admin@123": true, "aa123456": true, "qq123456": true,
+	"zxcvbnm123": true, "bangfu2017": true, "bangfu-demo-2017": true, "welcome1": true, "Aa123456": true,
+}
+
+// CheckPolicy returns a Chinese message if password breaks the password
+// policy (GB/T 22239-2019 8.1.4.1 identification and authentication: at least
+// 8 characters with at least three of upper case, lower case, digits and
+// symbols; not a common password; not the username), or "" if it is
+// acceptable.
+func CheckPolicy(password, username string) string {
+	if len([]rune(password)) < 8 {
+		return "密码至少8位"
+	}
+	if len([]rune(password)) > 128 {
+		return "密码最多128位"
+	}
+	var upper, lower, digit, symbol bool
+	for _, r := range password {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			symbol = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{upper, lower, digit, symbol} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+	}
+	if commonPasswords[strings.ToLower(password)] || commonPasswords[password] {
+		return "这个密码太常见，请换一个"
+	}
+	if username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
+		return "密码不能包含用户名"
+	}
+	return ""
 }

@@ -49,3 +49,26 @@ func TestRandomPassword(t *testing.T) {
 		seen[p] = true
 	}
 }
+
+func TestCheckPolicy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pw, user string
+		ok       bool
+	}{
+		{"Short1!", "", false},          // 7 characters
+		{"alllowercase", "", false},     // one class
+		{"lowerUPPER", "", false},       // two classes
+		{"lowerUPPER1", "", true},       // three classes
+		{"lower1!symbol", "", true},     // lower, digit, symbol
+		{"P@ssw0rd", "", false},         // common
+		{"Bangfu-demo-2017", "", false}, // the demo password, any case
+		{"zhangsan.12Ab", "zhangsan.12", false},
+		{"中文密码Ab12", "", true}, // CJK counts as a symbol class
+	}
+	for _, tt := range tests {
+		if got := CheckPolicy(tt.pw, tt.user); (got == "") != tt.ok {
+			t.Errorf("CheckPolicy(%q) = %q, want ok=%v", tt.pw, got, tt.ok)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 )
 
 const userColumns = `id, username, display_name, role, coalesce(township_code, '') AS township_code,
-	coalesce(deputy_id, 0) AS deputy_id, active`
+	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password`
 
 type userRow struct {
 	ID           int64  `db:"id"`
@@ -20,11 +20,12 @@ type userRow struct {
 	TownshipCode string `db:"township_code"`
 	DeputyID     int64  `db:"deputy_id"`
 	Active       bool   `db:"active"`
+	MustChange   bool   `db:"must_change_password"`
 }
 
 func (r userRow) user() auth.User {
 	return auth.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role),
-		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active}
+		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active, MustChangePassword: r.MustChange}
 }
 
 // User returns the active user with id, or ErrNotFound (also for a disabled
@@ -46,9 +47,9 @@ func (s *Store) User(ctx context.Context, id int64) (auth.User, error) {
 func (s *Store) UserForLogin(ctx context.Context, username string) (auth.User, string, error) {
 	var r userRow
 	var hash string
-	err := s.Pool.QueryRow(ctx, `SELECT id, username, display_name, role, coalesce(township_code, ''), coalesce(deputy_id, 0), active, password_hash
-		FROM users WHERE username = $1 AND active`, username).
-		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &hash)
+	err := s.Pool.QueryRow(ctx, `SELECT id, username, display_name, role, coalesce(township_code, ''), coalesce(deputy_id, 0), active,
+		must_change_password, password_hash FROM users WHERE username = $1 AND active`, username).
+		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &r.MustChange, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.User{}, "", ErrNotFound
 	}
@@ -66,6 +67,8 @@ type NewUser struct {
 	Role         auth.Role
 	TownshipCode string
 	DeputyID     int64
+	// MustChangePassword: the password is a random initial one.
+	MustChangePassword bool
 }
 
 // CreateUser inserts u and audits it as done by actorID (0 = system). A taken
@@ -99,9 +102,9 @@ func insertUser(ctx context.Context, tx pgx.Tx, u NewUser) (int64, error) {
 		deputy = &u.DeputyID
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, role, township_code, deputy_id)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), township, deputy).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, password_hash, role, township_code, deputy_id, must_change_password)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), township, deputy, u.MustChangePassword).Scan(&id)
 	return id, err
 }
 
@@ -115,4 +118,32 @@ func (s *Store) AuditLogin(ctx context.Context, userID int64, username string, o
 	return s.InTx(ctx, func(tx pgx.Tx) error {
 		return audit(ctx, tx, userID, action, "user", userID, nil, map[string]string{"username": username})
 	})
+}
+
+// PasswordHash returns the argon2id hash of active user id.
+func (s *Store) PasswordHash(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := s.Pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1 AND active`, id).Scan(&hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store.PasswordHash: %w", err)
+	}
+	return hash, nil
+}
+
+// ChangePassword stores a new argon2id hash for user id, clears the
+// must-change flag and writes the audit event, in one transaction.
+func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, id, hash); err != nil {
+			return err
+		}
+		return audit(ctx, tx, id, "user.password", "user", id, nil, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("store.ChangePassword: %w", err)
+	}
+	return nil
 }

@@ -312,6 +312,21 @@ func TestDeputyLifecycle(t *testing.T) {
 		t.Fatal("the password is shown again")
 	}
 	dep := a.client(t, username, password)
+	// The initial password must be changed before anything else.
+	resp, err := dep.Get(a.srv.URL + "/my")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password" {
+		t.Fatalf("first request with the initial password: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if status, _, doc := a.post(t, dep, "/password", url.Values{"current": {password}, "new": {"12345678"}, "confirm": {"12345678"}}); status != http.StatusUnprocessableEntity || text(doc, `[data-testid="error-new"]`) == "" {
+		t.Fatalf("weak new password: %d", status)
+	}
+	if status, _, _ := a.post(t, dep, "/password", url.Values{"current": {password}, "new": {"Hongmei#2026"}, "confirm": {"Hongmei#2026"}}); status != http.StatusSeeOther {
+		t.Fatalf("change password: %d", status)
+	}
 
 	// Pair it, then mark it as left office: the pairing is flagged, the account ends.
 	hh := testutil.Household(t, st, yuchi, "孙大勇")
@@ -327,7 +342,7 @@ func TestDeputyLifecycle(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT needs_reassignment, status FROM pairings WHERE id = $1`, pid).Scan(&flagged, &pstatus); err != nil || !flagged || pstatus != "active" {
 		t.Fatalf("pairing after left office: flagged %v status %q %v", flagged, pstatus, err)
 	}
-	resp, err := dep.Get(a.srv.URL + "/my")
+	resp, err = dep.Get(a.srv.URL + "/my")
 	if err != nil {
 		t.Fatal(err)
 	}

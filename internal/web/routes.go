@@ -26,8 +26,10 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 		r.With(httprate.LimitByIP(20, time.Minute)).Post("/login", s.loginSubmit)
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser)
+			r.Use(s.requireUser, s.requirePasswordChange)
 			r.Post("/logout", s.logoutSubmit)
+			r.Get("/password", s.passwordShow)
+			r.Post("/password", s.passwordChange)
 			r.Get("/", s.homeShow)
 
 			// Progress: leaders and staff for the county, chairs for their township.

@@ -37,6 +37,8 @@ var routeTable = map[string]struct {
 	"GET /static/*":                   {"/static/bangfu.css", "aaaaaaa"},
 	"GET /login":                      {"/login", "aaaaaaa"},
 	"POST /login":                     {"/login", "aaaaaaa"},
+	"GET /password":                   {"/password", "laaaaaa"},
+	"POST /password":                  {"/password", "laaaaaa"},
 	"POST /logout":                    {"/logout", "laaaaaa"},
 	"GET /":                           {"/", "laaaaaa"},
 	"GET /dashboard":                  {"/dashboard?division=430681107", "laaanff"},

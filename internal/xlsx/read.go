@@ -55,61 +55,27 @@ const (
 // lim.MaxRows of them), or not an .xlsx workbook. The sheet is read as a
 // stream: memory depends on the number of households, not on the file.
 func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township, village string) (code string, ok bool), now time.Time) ([]Household, []RowError, error) {
-	if size > lim.MaxFileBytes {
-		return nil, nil, &FileError{Message: fmt.Sprintf("文件太大（%s），上限为 %s", mib(size), mib(lim.MaxFileBytes))}
-	}
-	unzipXML := min(lim.MaxUnzippedBytes, excelize.StreamChunkSize)
-	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		UnzipSizeLimit: lim.MaxUnzippedBytes, UnzipXMLSizeLimit: unzipXML})
+	f, rows, err := openSheet(r, size, lim)
 	if err != nil {
-		if strings.Contains(err.Error(), "unzip size") {
-			return nil, nil, &FileError{Message: fmt.Sprintf("文件解压后超过 %s，不予导入；请只保留花名册数据后重新上传", mib(lim.MaxUnzippedBytes)), Err: err}
-		}
-		return nil, nil, &FileError{Message: "无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件（可在 Excel 中“另存为”.xlsx）", Err: err}
+		return nil, nil, err
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, nil, &FileError{Message: "文件中没有工作表"}
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, nil, &FileError{Message: "无法读取第一个工作表", Err: err}
-	}
 	defer rows.Close()
 
 	rd := &reader{resolve: resolve, now: now, errs: map[cellKey]int{}, ids: map[string]int{}, suspects: map[string]cellKey{}}
-	heading := 0 // row number of the heading row once found
-	for n := 1; rows.Next(); n++ {
-		if heading == 0 && n > headingSearch || heading > 0 && n-heading > lim.MaxRows {
-			if heading == 0 {
-				break
-			}
-			return nil, nil, &FileError{Message: fmt.Sprintf("表格超过 %d 行（空行也计算在内），不予导入；请删除多余的行，或分成几个文件上传", lim.MaxRows)}
-		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, nil, &FileError{Message: fmt.Sprintf("第%d行无法读取", n), Err: err}
-		}
-		if heading == 0 {
-			if !isHeading(cells) {
-				continue
-			}
-			if e, ok := checkHeading(cells); !ok {
-				return nil, []RowError{{Row: n, Column: e.Column, Reason: e.Reason}}, nil
-			}
-			heading = n
-			continue
-		}
+	found, herr, err := scanSheet(rows, lim, Columns[:], func(n int, cells []string) bool {
 		if rd.full() {
-			break
+			return false
 		}
 		rd.row(n, cells)
-	}
-	if err := rows.Error(); err != nil {
-		return nil, nil, &FileError{Message: "工作表无法读取", Err: err}
-	}
-	if heading == 0 {
+		return true
+	})
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case herr != nil:
+		return nil, []RowError{*herr}, nil
+	case !found:
 		return nil, []RowError{{Row: 1, Reason: "没有找到表头行（序号、乡(镇)、行政村……）；请下载导入模板，把数据粘贴到模板中后再上传"}}, nil
 	}
 	rd.finish()
@@ -126,15 +92,7 @@ func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township
 		}
 	}
 	if len(rd.list) > 0 {
-		out := make([]RowError, len(rd.list))
-		copy(out, rd.list)
-		slices.SortStableFunc(out, func(a, b RowError) int {
-			if a.Row == 0 || b.Row == 0 {
-				return cmp.Compare(b.Row, a.Row) // the "too many errors" note last
-			}
-			return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(columnIndex(a.Column), columnIndex(b.Column)))
-		})
-		return nil, out, nil
+		return nil, sortedErrors(rd.list, Columns[:]), nil
 	}
 	return rd.households, nil, nil
 }
@@ -146,13 +104,86 @@ func mib(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
-func columnIndex(name string) int {
-	for i, c := range Columns {
-		if c == name {
-			return i
+// openSheet opens the workbook of size bytes in r within lim and returns it
+// with a row iterator over its first sheet; the caller closes both. err is a
+// *FileError when the file as a whole is refused.
+func openSheet(r io.ReaderAt, size int64, lim Limits) (*excelize.File, *excelize.Rows, error) {
+	if size > lim.MaxFileBytes {
+		return nil, nil, &FileError{Message: fmt.Sprintf("文件太大（%s），上限为 %s", mib(size), mib(lim.MaxFileBytes))}
+	}
+	unzipXML := min(lim.MaxUnzippedBytes, excelize.StreamChunkSize)
+	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
+		UnzipSizeLimit: lim.MaxUnzippedBytes, UnzipXMLSizeLimit: unzipXML})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, nil, &FileError{Message: fmt.Sprintf("文件解压后超过 %s，不予导入；请只保留花名册数据后重新上传", mib(lim.MaxUnzippedBytes)), Err: err}
+		}
+		return nil, nil, &FileError{Message: "无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件（可在 Excel 中“另存为”.xlsx）", Err: err}
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, nil, &FileError{Message: "文件中没有工作表"}
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		f.Close()
+		return nil, nil, &FileError{Message: "无法读取第一个工作表", Err: err}
+	}
+	return f, rows, nil
+}
+
+// scanSheet looks for the heading row of cols among the first rows, checks
+// it, and passes every later row (raw cell values) to row until row returns
+// false or the sheet ends. found is false when no heading row was seen; herr
+// is a heading that does not match cols. err is a *FileError, also for a
+// sheet of more than lim.MaxRows rows after the heading (empty rows count).
+func scanSheet(rows *excelize.Rows, lim Limits, cols []string, row func(n int, cells []string) bool) (found bool, herr *RowError, err error) {
+	heading := 0 // row number of the heading row once found
+	for n := 1; rows.Next(); n++ {
+		if heading == 0 && n > headingSearch || heading > 0 && n-heading > lim.MaxRows {
+			if heading == 0 {
+				break
+			}
+			return true, nil, &FileError{Message: fmt.Sprintf("表格超过 %d 行（空行也计算在内），不予导入；请删除多余的行，或分成几个文件上传", lim.MaxRows)}
+		}
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return heading > 0, nil, &FileError{Message: fmt.Sprintf("第%d行无法读取", n), Err: err}
+		}
+		if heading == 0 {
+			if !isHeading(cells, cols) {
+				continue
+			}
+			if e, ok := checkHeading(cells, cols); !ok {
+				e.Row = n
+				return true, &e, nil
+			}
+			heading = n
+			continue
+		}
+		if !row(n, cells) {
+			break
 		}
 	}
-	return -1
+	if err := rows.Error(); err != nil {
+		return heading > 0, nil, &FileError{Message: "工作表无法读取", Err: err}
+	}
+	return heading > 0, nil, nil
+}
+
+// sortedErrors is a copy of list in row order, then column order of cols,
+// with the "too many errors" note (row 0) last.
+func sortedErrors(list []RowError, cols []string) []RowError {
+	out := make([]RowError, len(list))
+	copy(out, list)
+	slices.SortStableFunc(out, func(a, b RowError) int {
+		if a.Row == 0 || b.Row == 0 {
+			return cmp.Compare(b.Row, a.Row) // the "too many errors" note last
+		}
+		return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(slices.Index(cols, a.Column), slices.Index(cols, b.Column)))
+	})
+	return out
 }
 
 // normHeading compares headings regardless of spaces and full/half width
@@ -162,12 +193,12 @@ func normHeading(s string) string {
 }
 
 // isHeading reports whether cells look like a heading row: at least three of
-// the roster's headings.
-func isHeading(cells []string) bool {
+// the headings cols.
+func isHeading(cells, cols []string) bool {
 	known := 0
 	for _, c := range cells {
 		c = normHeading(c)
-		for _, h := range Columns {
+		for _, h := range cols {
 			if c == normHeading(h) {
 				known++
 				break
@@ -177,9 +208,9 @@ func isHeading(cells []string) bool {
 	return known >= 3
 }
 
-// checkHeading compares a heading row with Columns.
-func checkHeading(cells []string) (RowError, bool) {
-	for i, want := range Columns {
+// checkHeading compares a heading row with cols.
+func checkHeading(cells, cols []string) (RowError, bool) {
+	for i, want := range cols {
 		got := ""
 		if i < len(cells) {
 			got = cells[i]
@@ -189,7 +220,7 @@ func checkHeading(cells []string) (RowError, bool) {
 			return RowError{Column: want, Reason: fmt.Sprintf("表头与导入模板不符：第%s列应为“%s”，实为“%s”。请下载导入模板，把数据按模板的列粘贴后再上传", name, want, strings.TrimSpace(got))}, false
 		}
 	}
-	for i := len(Columns); i < len(cells); i++ {
+	for i := len(cols); i < len(cells); i++ {
 		if strings.TrimSpace(cells[i]) != "" {
 			name, _ := excelize.ColumnNumberToName(i + 1)
 			return RowError{Reason: fmt.Sprintf("表头与导入模板不符：第%s列“%s”不是模板中的列，请删除", name, strings.TrimSpace(cells[i]))}, false

@@ -193,11 +193,17 @@ func buildTemplate(f *excelize.File, villages []Village) error {
 // dropdown is a list validation on column col of the roster, rows 2 to
 // templateRows+1, whose items are the cells of ref.
 func dropdown(col int, ref string) *excelize.DataValidation {
+	return dropdownTitled(col, Columns[col], ref)
+}
+
+// dropdownTitled is dropdown for a sheet whose column col has the heading
+// title (shown in the error box).
+func dropdownTitled(col int, title, ref string) *excelize.DataValidation {
 	name, _ := excelize.ColumnNumberToName(col + 1)
 	dv := excelize.NewDataValidation(true)
 	dv.Sqref = fmt.Sprintf("%s2:%s%d", name, name, templateRows+1)
 	dv.SetSqrefDropList(ref)
-	dv.SetError(excelize.DataValidationErrorStyleStop, Columns[col], "请从下拉列表中选择")
+	dv.SetError(excelize.DataValidationErrorStyleStop, title, "请从下拉列表中选择")
 	return dv
 }
 

@@ -35,48 +35,53 @@ func WriteHouseholds(w io.Writer, hs []ExportHousehold, meta ExportMeta) error {
 	return nil
 }
 
-func writeHouseholds(f *excelize.File, hs []ExportHousehold, meta ExportMeta) error {
-	if err := f.SetSheetName("Sheet1", SheetName); err != nil {
-		return err
+// startExport names the first sheet of f sheet, sets it up to print on A4
+// landscape, one page wide, with the heading row repeated on every page, and
+// starts streaming it: the title row, the 填报单位/填报日期 row and the heading
+// row (headings), with the columns widths wide and the panes frozen below the
+// heading. The caller writes the body from row headingRowExport+1 and flushes.
+func startExport(f *excelize.File, sheet string, headings []string, widths []float64, meta ExportMeta) (*excelize.StreamWriter, exportStyles, error) {
+	var styles exportStyles
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, styles, err
 	}
 	// Sheet-level settings go in before the stream writer takes the sheet.
 	a4, landscape, one, zero, fit := 9, "landscape", 1, 0, true
-	if err := f.SetPageLayout(SheetName, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape,
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape,
 		FitToWidth: &one, FitToHeight: &zero}); err != nil {
-		return err
+		return nil, styles, err
 	}
-	if err := f.SetSheetProps(SheetName, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return nil, styles, err
 	}
 	margin, narrow := 0.4, 0.3
-	if err := f.SetPageMargins(SheetName, &excelize.PageLayoutMarginsOptions{Left: &narrow, Right: &narrow,
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &narrow, Right: &narrow,
 		Top: &margin, Bottom: &margin}); err != nil {
-		return err
+		return nil, styles, err
 	}
 	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", SheetName, headingRowExport, headingRowExport), Scope: SheetName}); err != nil {
-		return err
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headingRowExport, headingRowExport), Scope: sheet}); err != nil {
+		return nil, styles, err
 	}
-
 	styles, err := newExportStyles(f)
 	if err != nil {
-		return err
+		return nil, styles, err
 	}
-	sw, err := f.NewStreamWriter(SheetName)
+	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
-		return err
+		return nil, styles, err
 	}
-	for i, wdt := range columnWidths {
+	for i, wdt := range widths {
 		if err := sw.SetColWidth(i+1, i+1, wdt); err != nil {
-			return err
+			return nil, styles, err
 		}
 	}
-	last, _ := excelize.ColumnNumberToName(numColumns)
+	last, _ := excelize.ColumnNumberToName(len(headings))
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headingRowExport, TopLeftCell: fmt.Sprintf("A%d", headingRowExport+1), ActivePane: "bottomLeft"}); err != nil {
-		return err
+		return nil, styles, err
 	}
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: safeText(meta.Title)}}, excelize.RowOpts{Height: 28}); err != nil {
-		return err
+		return nil, styles, err
 	}
 	date := ""
 	if !meta.Date.IsZero() {
@@ -84,19 +89,27 @@ func writeHouseholds(f *excelize.File, hs []ExportHousehold, meta ExportMeta) er
 	}
 	if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: styles.plain,
 		Value: safeText("填报单位：" + meta.Unit + "　　　　填报日期：" + date)}}); err != nil {
-		return err
+		return nil, styles, err
 	}
-	heading := make([]any, numColumns)
-	for i, c := range Columns {
+	heading := make([]any, len(headings))
+	for i, c := range headings {
 		heading[i] = excelize.Cell{StyleID: styles.heading, Value: c}
 	}
 	if err := sw.SetRow(fmt.Sprintf("A%d", headingRowExport), heading, excelize.RowOpts{Height: 30}); err != nil {
-		return err
+		return nil, styles, err
 	}
 	if err := sw.MergeCell("A1", last+"1"); err != nil {
-		return err
+		return nil, styles, err
 	}
 	if err := sw.MergeCell("A2", last+"2"); err != nil {
+		return nil, styles, err
+	}
+	return sw, styles, nil
+}
+
+func writeHouseholds(f *excelize.File, hs []ExportHousehold, meta ExportMeta) error {
+	sw, styles, err := startExport(f, SheetName, Columns[:], columnWidths[:], meta)
+	if err != nil {
 		return err
 	}
 
