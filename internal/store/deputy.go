@@ -11,6 +11,7 @@ import (
 	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/width"
 )
 
 // DeputyRow is a deputy as listed and shown, with its home township name,
@@ -78,7 +79,7 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	if f.Status != "" {
 		add(`d.status = $?`, f.Status)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
 		cond := `d.name LIKE '%' || $? || '%' ESCAPE '\'`
 		if pinyin.IsQuery(q) {
 			cond += ` OR d.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR d.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`

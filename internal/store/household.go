@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/width"
 )
 
 // householdScope returns the WHERE fragment that limits households (alias h)
@@ -50,13 +53,14 @@ type HouseholdRow struct {
 	PairingID          int64           `db:"pairing_id"`
 	DeputyID           int64           `db:"deputy_id"`
 	DeputyName         string          `db:"deputy_name"`
+	Remark             string          `db:"remark"`
 }
 
 const householdSelect = `SELECT h.id, h.village_code, v.name AS village_name, h.township_code, t.name AS township_name,
 	h.group_name, h.head_name, h.id_number, h.phone, h.attribute, h.standard, h.main_cause, h.other_causes,
 	h.identification_year, h.per_capita_income, h.status, h.exited_year, h.monitoring, h.planned_exit_year,
 	(SELECT count(*) FROM household_members m WHERE m.household_id = h.id)::int AS size,
-	coalesce(ap.id, 0) AS pairing_id, coalesce(ap.deputy_id, 0) AS deputy_id, coalesce(dp.name, '') AS deputy_name
+	coalesce(ap.id, 0) AS pairing_id, coalesce(ap.deputy_id, 0) AS deputy_id, coalesce(dp.name, '') AS deputy_name, h.remark
 FROM households h
 JOIN divisions v ON v.code = h.village_code
 JOIN divisions t ON t.code = h.township_code
@@ -112,7 +116,7 @@ func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 	case "no":
 		conds = append(conds, `ap.id IS NULL`)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
 		idCond := `h.id_number LIKE '%' || upper($?) ESCAPE '\'`
 		if f.MaskedIDs || scope != (auth.Scope{}) {
 			idCond = `right(h.id_number, 4) = upper($?)`
@@ -209,6 +213,22 @@ type ErrDuplicateID struct {
 
 func (e *ErrDuplicateID) Error() string { return "身份证号已登记：" + e.Holder }
 
+// ErrUnchanged is returned by UpdateHousehold when the saved form equals the
+// stored record: nothing is written, no version is used up.
+var ErrUnchanged = errors.New("unchanged")
+
+func sameMemberIDs(a, b household.Household) bool {
+	if len(a.Members) != len(b.Members) {
+		return false
+	}
+	for i := range a.Members {
+		if a.Members[i].IDNumber != b.Members[i].IDNumber {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrVersionConflict is returned when a record was changed by someone else
 // since the editor loaded it (optimistic locking on the version column).
 var ErrVersionConflict = errors.New("version conflict")
@@ -262,15 +282,23 @@ func writeMembers(ctx context.Context, tx pgx.Tx, id int64, h household.Househol
 func snapshot(h household.Household) map[string]any {
 	members := make([]string, len(h.Members))
 	for i, m := range h.Members {
-		members[i] = m.Relation + " " + m.Name
+		members[i] = fmt.Sprintf("%s %s（%s，%s，%s，%s，%s）", m.Relation, m.Name, tail(m.IDNumber), orNone(m.Education), orNone(m.Schooling), m.Health, m.Labour)
 	}
 	return map[string]any{
 		"village_code": h.VillageCode, "group_name": h.GroupName, "head_name": h.HeadName, "head_sex": h.HeadSex,
-		"id_number_tail": tail(h.IDNumber), "phone_set": h.Phone != "", "attribute": h.Attribute, "standard": h.Standard,
+		"id_number_tail": tail(h.IDNumber), "phone": household.MaskPhone(h.Phone), "attribute": h.Attribute, "standard": h.Standard,
 		"main_cause": h.MainCause, "other_causes": h.OtherCauses, "identification_year": h.IdentificationYear,
 		"per_capita_income": h.PerCapitaIncome.StringFixed(2), "planned_exit_year": h.PlannedExitYear,
 		"remark": h.Remark, "members": members,
+		"head": fmt.Sprintf("%s，%s，%s，%s", orNone(h.Head.Education), h.Head.Health, h.Head.Labour, orNone(h.Head.MigrantWork)),
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "无"
+	}
+	return s
 }
 
 // tail keeps the last four characters of an ID number: audit rows must not
@@ -381,6 +409,11 @@ func (s *Store) UpdateHousehold(ctx context.Context, scope auth.Scope, id int64,
 	if err != nil {
 		return err
 	}
+	b, _ := json.Marshal(snapshot(before))
+	a, _ := json.Marshal(snapshot(h))
+	if bytes.Equal(b, a) && before.IDNumber == h.IDNumber && before.Phone == h.Phone && sameMemberIDs(before, h) {
+		return ErrUnchanged
+	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var current int
 		if err := tx.QueryRow(ctx, `SELECT version FROM households WHERE id = $1 FOR UPDATE`, id).Scan(&current); err != nil {
@@ -415,6 +448,8 @@ func (s *Store) UpdateHousehold(ctx context.Context, scope auth.Scope, id int64,
 		return dup
 	case errors.Is(err, ErrVersionConflict):
 		return ErrVersionConflict
+	case errors.Is(err, ErrUnchanged):
+		return ErrUnchanged
 	case err != nil:
 		return fmt.Errorf("store.UpdateHousehold %d: %w", id, err)
 	}

@@ -21,6 +21,9 @@ func (s *Server) deputyList(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	if pastLastPage(w, r, f.Page, total) {
+		return
+	}
 	towns, err := s.townshipOptions(r.Context())
 	if err != nil {
 		s.serveError(w, r, err)

@@ -17,10 +17,12 @@ import (
 // deputyShow renders a deputy's page: facts, pairings (with those flagged
 // for reassignment), account and audit trail.
 func (s *Server) deputyShow(w http.ResponseWriter, r *http.Request) {
-	s.renderDeputyPage(w, r, "")
+	s.renderDeputyPage(w, r, http.StatusOK, deputies.ShowProps{})
 }
 
-func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, newPassword string) {
+// renderDeputyPage renders the deputy page; p carries what an action adds
+// (a new password to show once, a left-office date error).
+func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, status int, p deputies.ShowProps) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
 	if err != nil {
@@ -42,14 +44,15 @@ func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, newPas
 		s.serveError(w, r, err)
 		return
 	}
-	if newPassword != "" {
+	if p.NewPassword != "" {
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	s.render(w, r, http.StatusOK, deputies.Show(deputies.ShowProps{
-		Layout: s.layoutProps(r, "代表 "+d.Name, "/deputies"), Deputy: d, Phone: phoneFor(u)(d.Phone),
-		Pairings: pairings, Audit: trail, CanManage: u.Role == auth.Staff, NewPassword: newPassword,
-		Today: s.today().Format(time.DateOnly),
-	}))
+	p.Layout, p.Deputy, p.Phone = s.layoutProps(r, "代表 "+d.Name, "/deputies"), d, phoneFor(u)(d.Phone)
+	p.Pairings, p.Audit, p.CanManage = pairings, trail, u.Role == auth.Staff
+	if p.LeftOfficeDate == "" {
+		p.LeftOfficeDate = s.today().Format(time.DateOnly)
+	}
+	s.render(w, r, status, deputies.Show(p))
 }
 
 // deputyLeftOffice marks a deputy as left office on the given date (not in
@@ -66,9 +69,19 @@ func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	date, err := time.Parse(time.DateOnly, r.PostForm.Get("left_office_date"))
-	if err != nil || date.After(s.today()) || date.Year() < 2000 {
-		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "离任日期不正确（不能晚于今天）。"})
+	typed := r.PostForm.Get("left_office_date")
+	date, err := time.Parse(time.DateOnly, typed)
+	var msg string
+	switch {
+	case err != nil:
+		msg = "请填写离任日期，如 2026-03-31"
+	case date.After(s.today()):
+		msg = "离任日期不能晚于今天"
+	case date.Year() < 2000:
+		msg = "离任日期不能早于2000年"
+	}
+	if msg != "" {
+		s.renderDeputyPage(w, r, http.StatusUnprocessableEntity, deputies.ShowProps{LeftOfficeDate: typed, LeftOfficeError: msg})
 		return
 	}
 	n, err := s.st.MarkLeftOffice(r.Context(), id, date, u.ID)
@@ -80,7 +93,7 @@ func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	msg := "已标记离任。"
+	msg = "已标记离任。"
 	if n > 0 {
 		msg = fmt.Sprintf("已标记离任；其帮扶的 %d 户已标记为“待调整帮扶人”，请尽快重新结对。", n)
 	}
@@ -129,5 +142,5 @@ func (s *Server) deputyAccount(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.renderDeputyPage(w, r, password)
+	s.renderDeputyPage(w, r, http.StatusOK, deputies.ShowProps{NewPassword: password})
 }

@@ -102,3 +102,15 @@ func phoneFor(u auth.User) func(string) string {
 
 // pathEscape percent-encodes a file name for Content-Disposition filename*.
 func pathEscape(s string) string { return url.PathEscape(s) }
+
+// pastLastPage redirects (303) to the last page of a list when the requested
+// page lies beyond it and reports whether it did.
+func pastLastPage(w http.ResponseWriter, r *http.Request, page, total int) bool {
+	if page <= 1 || total == 0 || (page-1)*store.PageSize < total {
+		return false
+	}
+	q := r.URL.Query()
+	q.Set("page", strconv.Itoa((total+store.PageSize-1)/store.PageSize))
+	http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
+	return true
+}

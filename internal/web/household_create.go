@@ -41,7 +41,7 @@ func (s *Server) householdCreate(w http.ResponseWriter, r *http.Request) {
 	id, err := s.st.CreateHousehold(r.Context(), h, u.ID)
 	var dup *store.ErrDuplicateID
 	if errors.As(err, &dup) {
-		props.Errors = duplicateIDError(in, dup)
+		props.Errors = s.duplicateIDError(r, u, in, dup)
 		s.renderHouseholdForm(w, r, http.StatusUnprocessableEntity, props, "登记贫困户")
 		return
 	}

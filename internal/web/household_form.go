@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/validation"
@@ -68,10 +69,17 @@ func newMemberRow() household.MemberInput {
 	return household.MemberInput{Health: "健康", Labour: "普通劳动力", Ethnicity: "汉族"}
 }
 
-// duplicateIDError places an *store.ErrDuplicateID beside the field that holds
-// the taken number.
-func duplicateIDError(in household.Input, dup *store.ErrDuplicateID) validation.Errors {
-	msg := "该身份证号已登记在 " + dup.Holder + " 户"
+// duplicateIDError places an *store.ErrDuplicateID beside the field of in
+// that holds the taken number. The holder is named only if the user may see
+// that household; otherwise the message says "another household", so that
+// the check cannot be used to look up ID numbers county-wide.
+func (s *Server) duplicateIDError(r *http.Request, u auth.User, in household.Input, dup *store.ErrDuplicateID) validation.Errors {
+	msg := "该身份证号已登记在其他户"
+	if dup.HouseholdID != 0 {
+		if _, err := s.st.Household(r.Context(), u.Scope(), dup.HouseholdID); err == nil {
+			msg = "该身份证号已登记在 " + dup.Holder + " 户"
+		}
+	}
 	for i, m := range in.Members {
 		if strings.TrimSpace(m.IDNumber) == dup.IDNumber {
 			return validation.Errors{household.MemberField(i, "id_number"): msg}

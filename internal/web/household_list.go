@@ -19,6 +19,9 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	if pastLastPage(w, r, f.Page, total) {
+		return
+	}
 	for i := range rows {
 		maskHousehold(&rows[i])
 	}

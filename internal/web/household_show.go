@@ -80,7 +80,7 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 		return households.ShowProps{}, err
 	}
 	p := households.ShowProps{
-		Household: h, Members: members, Pairings: history, Statuses: statuses, Revealed: revealed,
+		Household: h, Members: members, Pairings: history, Statuses: statuses, Revealed: revealed, Remark: h.Remark,
 		CanPair:   u.Role == auth.Staff,
 		CanEdit:   u.Role == auth.Staff || u.Role == auth.TownshipChair,
 		CanReveal: u.SeesPersonalData() && !revealed,

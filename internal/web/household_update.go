@@ -101,7 +101,16 @@ func (s *Server) householdUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderHouseholdForm(w, r, http.StatusOK, props, "修改贫困户信息")
 		return
 	}
-	typed := in // what the user sees again on an error: masked stays masked
+	// What the user sees again on an error or a conflict: its own copy, so
+	// that masked numbers stay masked whatever happens to in below.
+	typed := in
+	typed.Members = append([]household.MemberInput(nil), in.Members...)
+	if version != current {
+		// Someone saved since this form was opened: say so before judging
+		// the input, which may differ only because of that other save.
+		s.renderConflict(w, r, u, id, typed, stored, current)
+		return
+	}
 	if !u.SeesPersonalData() {
 		unmaskInput(&in, stored)
 	}
@@ -118,11 +127,14 @@ func (s *Server) householdUpdate(w http.ResponseWriter, r *http.Request) {
 	var dup *store.ErrDuplicateID
 	switch {
 	case errors.As(err, &dup):
-		props.Input, props.Errors = typed, duplicateIDError(typed, dup)
+		props.Input, props.Errors = typed, s.duplicateIDError(r, u, in, dup)
 		s.renderHouseholdForm(w, r, http.StatusUnprocessableEntity, props, "修改贫困户信息")
 		return
 	case errors.Is(err, store.ErrVersionConflict):
 		s.renderConflict(w, r, u, id, typed, stored, current)
+		return
+	case errors.Is(err, store.ErrUnchanged):
+		s.redirect(w, r, "/households/"+components.ID(id), "没有修改任何内容。")
 		return
 	case err != nil:
 		s.serveError(w, r, err)
@@ -166,6 +178,9 @@ func (s *Server) householdStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	c, errs := household.ParseStatusChange(f.Get("status"), f.Get("exited_year"), f.Get("monitoring"), f.Get("note"), row.IdentificationYear, s.today())
+	if c.Status == "relapsed" && row.Status == "not_exited" {
+		errs = map[string]string{"status": "该户尚未脱贫，不能标记为返贫"}
+	}
 	if len(errs) > 0 {
 		s.rerenderHousehold(w, r, u, id, func(sp *households.ShowProps) {
 			sp.StatusForm = households.StatusInput{Status: f.Get("status"), ExitedYear: f.Get("exited_year"), Monitoring: f.Get("monitoring"), Note: f.Get("note")}

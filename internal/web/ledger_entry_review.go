@@ -19,6 +19,9 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	if pastLastPage(w, r, f.Page, total) {
+		return
+	}
 	villages, err := s.villageOptions(r.Context(), u.TownshipCode)
 	if err != nil {
 		s.serveError(w, r, err)

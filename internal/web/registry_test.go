@@ -172,6 +172,31 @@ func TestChairEditsOwnTownshipMasked(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT group_name, id_number FROM households WHERE id = $1`, hid).Scan(&group, &id); err != nil || group != "5组" || strings.Contains(id, "*") {
 		t.Fatalf("after chair edit: group %q id %q %v", group, id, err)
 	}
+	// A failed save shows the form again, still masked.
+	hh2 := testutil.Household(t, st, yuchi, "郑小平")
+	path2 := "/households/" + strconv.FormatInt(hh2, 10)
+	_, doc = a.get(t, chair, path2+"/edit")
+	v = formValues(doc, "form")
+	v.Set("op", "add_member")
+	_, _, doc = a.post(t, chair, path2, v)
+	v = formValues(doc, "form")
+	v.Set("members.0.name", "郑小红")
+	v.Set("members.0.sex", "female")
+	v.Set("members.0.relation", "女")
+	v.Set("members.0.id_number", memberID(t, "2001-01-01", 2))
+	v.Set("op", "save")
+	if status, _, doc := a.post(t, chair, path2, v); status != http.StatusSeeOther {
+		t.Fatalf("chair adds a member: %d %s", status, doc.Find(".field-error").Text())
+	}
+	_, doc = a.get(t, chair, path2+"/edit")
+	v = formValues(doc, "form")
+	v.Set("per_capita_income", "-1")
+	v.Set("op", "save")
+	status, _, doc := a.post(t, chair, path2, v)
+	html, _ := doc.Html()
+	if status != http.StatusUnprocessableEntity || fullID.MatchString(html) {
+		t.Fatalf("chair's failed save: %d, full ID shown: %v", status, fullID.FindString(html))
+	}
 	// Moving the household to another township is refused.
 	_, doc = a.get(t, chair, path+"/edit")
 	v = formValues(doc, "form")
@@ -209,6 +234,7 @@ func TestOrderAndSearch(t *testing.T) {
 		{"q=ouyang", "欧阳锋"},
 		{"q=" + url.QueryEscape("李"), "李四"},
 		{"q=zzz", ""},
+		{"q=" + url.QueryEscape("ｚｓ"), "张三"}, // full-width letters typed by a Chinese IME
 	}
 	for _, tt := range tests {
 		_, doc := a.get(t, staff, "/households?"+tt.query)
@@ -243,7 +269,15 @@ func TestPaginationBoundaries(t *testing.T) {
 		{51, 2, "2", 1, "第 2 页，共 2 页（51 条）"},
 		{51, 1, "-1", 50, "第 1 页，共 2 页（51 条）"},
 		{51, 1, "abc", 50, "第 1 页，共 2 页（51 条）"},
-		{51, 3, "3", 0, "第 3 页，共 2 页（51 条）"},
+	}
+	// A page past the end sends the user to the last page.
+	resp, err := staff.Get(a.srv.URL + "/households?division=" + villages[51] + "&page=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "page=2") {
+		t.Errorf("page 3 of 2: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	for _, tt := range tests {
 		path := "/households?division=" + villages[tt.rows]

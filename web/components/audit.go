@@ -30,7 +30,7 @@ func AuditAction(action string) string {
 
 var auditFields = map[string]string{
 	"village_code": "村代码", "group_name": "组", "head_name": "户主", "head_sex": "户主性别", "id_number_tail": "身份证号尾号",
-	"phone_set": "有联系电话", "attribute": "属性", "standard": "识别标准", "main_cause": "主要致贫原因",
+	"phone_set": "有联系电话", "head": "户主情况", "attribute": "属性", "standard": "识别标准", "main_cause": "主要致贫原因",
 	"other_causes": "其他致贫原因", "identification_year": "识别年度", "per_capita_income": "人均纯收入",
 	"planned_exit_year": "计划脱贫年度", "remark": "备注", "members": "家庭成员", "status": "状态",
 	"exited_year": "脱贫年度", "monitoring": "监测类型", "note": "说明", "name": "姓名", "levels": "层级",
