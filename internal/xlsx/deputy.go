@@ -10,6 +10,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/width"
 )
 
 // The deputy registry (人大代表花名册): one row per deputy. It shares the
@@ -409,7 +410,6 @@ func (dr *deputyReader) row(n int, c []string) {
 	if empty {
 		return
 	}
-	before := len(dr.list)
 	in := deputy.Input{
 		Name:             personName(cellText(c, dcolName)),
 		Gender:           sexValue(codeText(c, dcolGender)),
@@ -498,7 +498,7 @@ func (dr *deputyReader) row(n int, c []string) {
 	}
 
 	dr.checkKey(n, in)
-	if len(dr.list) > before || len(dr.list) > 0 {
+	if len(dr.list) > 0 {
 		return // nothing is returned once any row is wrong
 	}
 	dr.deputies = append(dr.deputies, Deputy{Deputy: parsed, Status: status, Row: n})
@@ -582,10 +582,12 @@ func parseDate(s string, date1904 bool) (time.Time, string) {
 	bad := fmt.Sprintf("出生日期“%s”无法识别；请写成 1975-02-28、1975/2/28 或 1975年2月28日", s)
 
 	// An Excel serial number: what a date cell holds (27394 = 1975-01-01), or
-	// a date cell pasted as a number; a fraction is a time of day.
-	if whole, frac, _ := strings.Cut(s, "."); len(whole) >= 1 && len(whole) <= 6 && allDigits(whole) && (frac == "" || allDigits(frac)) && !strings.Contains(s, "..") && strings.Count(s, ".") <= 1 {
+	// a date cell pasted as a number; a fraction is a time of day. Numbers
+	// below 3653 (1910) are taken for a mistyped date ("1975", "1975.2"),
+	// not for a day of the 1900s' first decade.
+	if whole, frac, _ := strings.Cut(s, "."); len(whole) <= 6 && allDigits(whole) && (frac == "" || allDigits(frac)) {
 		n, _ := strconv.Atoi(whole)
-		if t, ok := serialDate(n, date1904); ok {
+		if t, ok := serialDate(n, date1904); ok && n >= 3653 {
 			return t, ""
 		}
 		return time.Time{}, bad

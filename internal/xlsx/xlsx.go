@@ -10,6 +10,9 @@
 // of household's row (与户主关系 = 户主) carries the household-level columns and
 // is followed by the rows of the other members, who repeat the head's name in
 // 户主姓名.
+//
+// The deputy registry (人大代表花名册, deputy.go) has one row per deputy and
+// the same template / all-or-nothing reader / export writer, on deputy.Parse.
 package xlsx
 
 import (
