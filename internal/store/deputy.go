@@ -61,38 +61,7 @@ type DeputyFilter struct {
 // Deputies returns one page of deputies matching f in the order f.Sort asks
 // for, and the total count.
 func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
-	}
-	if f.Township != "" {
-		add(`d.home_township_code = $?`, f.Township)
-	}
-	if f.Level != "" {
-		add(`$? = ANY (d.levels)`, f.Level)
-	}
-	if f.Category != "" {
-		add(`d.category = $?`, f.Category)
-	}
-	if f.Status != "" {
-		add(`d.status = $?`, f.Status)
-	}
-	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
-		cond := `d.name LIKE '%' || $? || '%' ESCAPE '\'`
-		if pinyin.IsQuery(q) {
-			cond += ` OR d.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR d.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
-		}
-		add(`(`+cond+`)`, escapeLike(q))
-	}
-	if f.ActiveOnly {
-		conds = append(conds, `d.status = 'active'`)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where, args := deputyWhere(f)
 	var total int
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM deputies d`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store.Deputies count: %w", err)
@@ -278,4 +247,43 @@ func nullText(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// deputyWhere is the WHERE clause of f over deputies d, as Deputies builds
+// it, and its arguments. It is a copy of Deputies' conditions (deputy.go is
+// edited elsewhere); Deputies could call it instead, so that the list and
+// its export cannot drift apart.
+func deputyWhere(f DeputyFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Township != "" {
+		add(`d.home_township_code = $?`, f.Township)
+	}
+	if f.Level != "" {
+		add(`$? = ANY (d.levels)`, f.Level)
+	}
+	if f.Category != "" {
+		add(`d.category = $?`, f.Category)
+	}
+	if f.Status != "" {
+		add(`d.status = $?`, f.Status)
+	}
+	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
+		cond := `d.name LIKE '%' || $? || '%' ESCAPE '\'`
+		if pinyin.IsQuery(q) {
+			cond += ` OR d.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR d.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
+		}
+		add(`(`+cond+`)`, escapeLike(q))
+	}
+	if f.ActiveOnly {
+		conds = append(conds, `d.status = 'active'`)
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
 }

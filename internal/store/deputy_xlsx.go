@@ -10,7 +10,6 @@ import (
 	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/width"
 )
 
 // ImportDeputy is one deputy of a bulk import (the Excel registry): the
@@ -426,43 +425,4 @@ func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(Expo
 		return fmt.Errorf("store.ExportDeputies: %w", err)
 	}
 	return nil
-}
-
-// deputyWhere is the WHERE clause of f over deputies d, as Deputies builds
-// it, and its arguments. It is a copy of Deputies' conditions (deputy.go is
-// edited elsewhere); Deputies could call it instead, so that the list and
-// its export cannot drift apart.
-func deputyWhere(f DeputyFilter) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
-	}
-	if f.Township != "" {
-		add(`d.home_township_code = $?`, f.Township)
-	}
-	if f.Level != "" {
-		add(`$? = ANY (d.levels)`, f.Level)
-	}
-	if f.Category != "" {
-		add(`d.category = $?`, f.Category)
-	}
-	if f.Status != "" {
-		add(`d.status = $?`, f.Status)
-	}
-	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
-		cond := `d.name LIKE '%' || $? || '%' ESCAPE '\'`
-		if pinyin.IsQuery(q) {
-			cond += ` OR d.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR d.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
-		}
-		add(`(`+cond+`)`, escapeLike(q))
-	}
-	if f.ActiveOnly {
-		conds = append(conds, `d.status = 'active'`)
-	}
-	if len(conds) == 0 {
-		return "", args
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
 }
