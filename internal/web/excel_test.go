@@ -196,3 +196,47 @@ func TestExcelImportExport(t *testing.T) {
 		}
 	}
 }
+
+func TestDeputyExcelRoundTrip(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	for i := 0; i < 3; i++ {
+		testutil.Deputy(t, st, testutil.Name("代表", i), bishi)
+	}
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	if status, _ := a.getBody(t, staff, "/deputies/template.xlsx"); status != 200 {
+		t.Fatalf("deputy template: %d", status)
+	}
+	status, loc, _ := a.post(t, staff, "/deputies/export", url.Values{})
+	if status != http.StatusSeeOther {
+		t.Fatalf("deputy export: %d", status)
+	}
+	if jstatus, page := a.waitJob(t, staff, loc); jstatus != "done" || !strings.Contains(page, "3 名代表") {
+		t.Fatalf("deputy export: %s %q", jstatus, page)
+	}
+	resp, err := staff.Get(a.srv.URL + loc + "/file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// The export imports back unchanged.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "代表.xlsx")
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	resp, err = staff.Post(a.srv.URL+"/deputies/import", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deputy import: %d", resp.StatusCode)
+	}
+	if jstatus, page := a.waitJob(t, staff, resp.Header.Get("Location")); jstatus != "done" || !strings.Contains(page, "3 名无变化") {
+		t.Fatalf("deputy re-import: %s %q", jstatus, page)
+	}
+}
