@@ -66,15 +66,7 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM deputies d`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store.Deputies count: %w", err)
 	}
-	order := ` ORDER BY d.name COLLATE zh_stroke, d.id`
-	switch f.Sort {
-	case "pinyin":
-		order = ` ORDER BY d.name COLLATE zh_pinyin, d.id`
-	case "township":
-		order = ` ORDER BY d.home_township_code, d.name COLLATE zh_stroke, d.id`
-	case "load":
-		order = ` ORDER BY active_pairings, d.name COLLATE zh_stroke, d.id`
-	}
+	order := deputyOrder(f.Sort)
 	page := max(f.Page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
 	rows, _ := s.Pool.Query(ctx, `SELECT * FROM (`+deputySelect+where+`) d`+order+
@@ -286,4 +278,20 @@ func deputyWhere(f DeputyFilter) (string, []any) {
 		return "", args
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// deputyOrder is the ORDER BY of a deputy list sort over deputies d:
+// "" by surname strokes (按姓氏笔画), "pinyin", "township", "load" (fewest
+// active pairings first).
+func deputyOrder(sort string) string {
+	switch sort {
+	case "pinyin":
+		return ` ORDER BY d.name COLLATE zh_pinyin, d.id`
+	case "township":
+		return ` ORDER BY d.home_township_code, d.name COLLATE zh_stroke, d.id`
+	case "load":
+		return ` ORDER BY (SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active'),
+			d.name COLLATE zh_stroke, d.id`
+	}
+	return ` ORDER BY d.name COLLATE zh_stroke, d.id`
 }

@@ -391,16 +391,7 @@ type ExportDeputy struct {
 // fn stops the export and is returned.
 func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(ExportDeputy) error) error {
 	where, args := deputyWhere(f)
-	order := ` ORDER BY d.name COLLATE zh_stroke, d.id`
-	switch f.Sort {
-	case "pinyin":
-		order = ` ORDER BY d.name COLLATE zh_pinyin, d.id`
-	case "township":
-		order = ` ORDER BY d.home_township_code, d.name COLLATE zh_stroke, d.id`
-	case "load":
-		order = ` ORDER BY (SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active'),
-			d.name COLLATE zh_stroke, d.id`
-	}
+	order := deputyOrder(f.Sort)
 	rows, err := s.Pool.Query(ctx, `SELECT d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term,
 			d.work_unit, d.post, d.phone, d.credential_number, d.home_township_code, coalesce(d.home_village_code, ''),
 			d.status, t.name, coalesce(v.name, '')

@@ -48,25 +48,12 @@ var deputyImportPage = jobs.ImportProps{Action: "/deputies/import", Template: "/
 
 // deputyImportShow renders the upload form.
 func (s *Server) deputyImportShow(w http.ResponseWriter, r *http.Request) {
-	p := deputyImportPage
-	p.Layout = s.layoutProps(r, "Excel导入人大代表", "/deputies")
-	s.render(w, r, http.StatusOK, jobs.Import(p))
+	s.importPage(w, r, deputyImportPage, "deputy_import")
 }
 
 // deputyImport imports an uploaded deputy roster in a job, all-or-nothing.
 func (s *Server) deputyImport(w http.ResponseWriter, r *http.Request) {
-	u, _ := userFrom(r)
-	lim := xlsx.DefaultLimits
-	data, msg := uploadedWorkbook(w, r, lim)
-	if msg != "" {
-		p := deputyImportPage
-		p.Layout, p.Error = s.layoutProps(r, "Excel导入人大代表", "/deputies"), msg
-		s.render(w, r, http.StatusUnprocessableEntity, jobs.Import(p))
-		return
-	}
-	s.startJob(w, r, "deputy_import", "正在读取文件", func(ctx context.Context, id int64) jobResult {
-		return s.importDeputies(ctx, id, u, data, lim)
-	})
+	s.importUpload(w, r, deputyImportPage, "deputy_import", s.importDeputies)
 }
 
 func (s *Server) importDeputies(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {

@@ -67,27 +67,14 @@ var householdImportPage = jobs.ImportProps{Action: "/households/import", Templat
 
 // householdImportShow renders the upload form.
 func (s *Server) householdImportShow(w http.ResponseWriter, r *http.Request) {
-	p := householdImportPage
-	p.Layout = s.layoutProps(r, "Excel导入贫困户", "/households")
-	s.render(w, r, http.StatusOK, jobs.Import(p))
+	s.importPage(w, r, householdImportPage, "household_import")
 }
 
 // householdImport takes an uploaded roster (size-capped) and imports it in a
 // job: all-or-nothing, one bad row commits nothing and the job page lists
 // every bad row with its row, column and reason.
 func (s *Server) householdImport(w http.ResponseWriter, r *http.Request) {
-	u, _ := userFrom(r)
-	lim := xlsx.DefaultLimits
-	data, msg := uploadedWorkbook(w, r, lim)
-	if msg != "" {
-		p := householdImportPage
-		p.Layout, p.Error = s.layoutProps(r, "Excel导入贫困户", "/households"), msg
-		s.render(w, r, http.StatusUnprocessableEntity, jobs.Import(p))
-		return
-	}
-	s.startJob(w, r, "household_import", "正在读取文件", func(ctx context.Context, id int64) jobResult {
-		return s.importHouseholds(ctx, id, u, data, lim)
-	})
+	s.importUpload(w, r, householdImportPage, "household_import", s.importHouseholds)
 }
 
 func (s *Server) importHouseholds(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/xlsx"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/jobs"
@@ -147,4 +148,28 @@ func (s *Server) jobFile(w http.ResponseWriter, r *http.Request) {
 	}
 	attachment(w, name)
 	_, _ = w.Write(data)
+}
+
+// importUpload handles the POST of a roster upload page: it reads the file
+// (size-capped) and starts kind's import job with it, or shows page again
+// with the reason the file was refused (422).
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, page jobs.ImportProps, kind string,
+	run func(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult) {
+	u, _ := userFrom(r)
+	lim := xlsx.DefaultLimits
+	data, msg := uploadedWorkbook(w, r, lim)
+	if msg != "" {
+		page.Layout, page.Error = s.layoutProps(r, jobTitles[kind], jobBack[kind]), msg
+		s.render(w, r, http.StatusUnprocessableEntity, jobs.Import(page))
+		return
+	}
+	s.startJob(w, r, kind, "正在读取文件", func(ctx context.Context, id int64) jobResult {
+		return run(ctx, id, u, data, lim)
+	})
+}
+
+// importPage renders a roster upload page.
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request, page jobs.ImportProps, kind string) {
+	page.Layout = s.layoutProps(r, jobTitles[kind], jobBack[kind])
+	s.render(w, r, http.StatusOK, jobs.Import(page))
 }
