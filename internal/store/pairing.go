@@ -28,13 +28,16 @@ type PairingRow struct {
 	Returned     int        `db:"returned"`
 	// NeedsReassignment is set when the deputy left office.
 	NeedsReassignment bool `db:"needs_reassignment"`
+	// ProposalReason is why the matcher proposed this deputy (proposals).
+	ProposalReason string `db:"proposal_reason"`
+	VillageCode    string `db:"village_code"`
 }
 
 const pairingSelect = `SELECT p.id, p.household_id, h.head_name, v.name AS village_name, h.township_code, p.deputy_id,
 	d.name AS deputy_name, p.start_date, p.end_date, p.status, coalesce(p.end_reason, '') AS end_reason,
 	(SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.kind = 'visit' AND e.status <> 'draft') AS last_visit,
 	(SELECT count(*) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.status = 'returned')::int AS returned,
-	p.needs_reassignment
+	p.needs_reassignment, p.proposal_reason, h.village_code
 FROM pairings p
 JOIN households h ON h.id = p.household_id
 JOIN divisions v ON v.code = h.village_code

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// MatchHousehold is an unpaired household as the matcher sees it.
+type MatchHousehold struct {
+	ID       int64
+	Village  string
+	Township string
+	Causes   []string // main cause first
+}
+
+// MatchDeputy is a deputy with an open application and room left.
+type MatchDeputy struct {
+	ID            int64
+	ApplicationID int64
+	Village       string
+	Township      string
+	Preferred     []string
+	Offers        []string
+	Capacity      int // households it can still take
+	Load          int // active pairings now
+}
+
+// MatchInput returns the households of division (a township, a village, or
+// the county when it is the county code) that have neither an active nor a
+// proposed pairing, and the in-office deputies with an open application and
+// capacity left.
+func (s *Store) MatchInput(ctx context.Context, division string) ([]MatchHousehold, []MatchDeputy, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.village_code, h.township_code, array_prepend(h.main_cause, h.other_causes)
+		FROM households h WHERE h.village_code LIKE $1 || '%' AND h.status <> 'exited'
+		AND NOT EXISTS (SELECT 1 FROM pairings p WHERE p.household_id = h.id AND p.status IN ('active', 'proposed'))
+		ORDER BY h.id`, division)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store.MatchInput households: %w", err)
+	}
+	var hs []MatchHousehold
+	var h MatchHousehold
+	if _, err := pgx.ForEachRow(rows, []any{&h.ID, &h.Village, &h.Township, &h.Causes}, func() error {
+		hs = append(hs, h)
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("store.MatchInput households: %w", err)
+	}
+	rows, err = s.Pool.Query(ctx, `SELECT d.id, a.id, coalesce(d.home_village_code, ''), d.home_township_code, a.preferred_townships, a.offers,
+		a.capacity - (SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status IN ('active', 'proposed'))::int,
+		(SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int
+		FROM applications a JOIN deputies d ON d.id = a.deputy_id
+		WHERE a.status = 'open' AND d.status = 'active' ORDER BY d.id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store.MatchInput deputies: %w", err)
+	}
+	var ds []MatchDeputy
+	var d MatchDeputy
+	if _, err := pgx.ForEachRow(rows, []any{&d.ID, &d.ApplicationID, &d.Village, &d.Township, &d.Preferred, &d.Offers, &d.Capacity, &d.Load}, func() error {
+		if d.Capacity > 0 {
+			ds = append(ds, d)
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("store.MatchInput deputies: %w", err)
+	}
+	return hs, ds, nil
+}
+
+// Proposal is a suggested pairing that staff accept.
+type Proposal struct {
+	HouseholdID int64
+	DeputyID    int64
+	Reason      string
+}
+
+// ProposePairings records accepted proposals as `proposed` pairings (dated
+// startDate) waiting for the township chair, in one transaction with one
+// audit event each. A household that meanwhile got an active or proposed
+// pairing, or a deputy whose application is full or gone, is skipped and
+// returned in skipped.
+func (s *Store) ProposePairings(ctx context.Context, ps []Proposal, startDate time.Time, actorID int64) (created int, skipped []int64, err error) {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		for _, p := range ps {
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO pairings (household_id, deputy_id, start_date, status, application_id, proposal_reason, proposed_by)
+				SELECT $1, a.deputy_id, $3, 'proposed', a.id, $4, $5 FROM applications a JOIN deputies d ON d.id = a.deputy_id
+				WHERE a.deputy_id = $2 AND a.status = 'open' AND d.status = 'active'
+				AND a.capacity > (SELECT count(*) FROM pairings x WHERE x.deputy_id = $2 AND x.status IN ('active', 'proposed'))
+				AND NOT EXISTS (SELECT 1 FROM pairings x WHERE x.household_id = $1 AND x.status IN ('active', 'proposed'))
+				ON CONFLICT DO NOTHING RETURNING id`, p.HouseholdID, p.DeputyID, startDate, p.Reason, nullID(actorID)).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				skipped = append(skipped, p.HouseholdID)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			created++
+			if err := audit(ctx, tx, actorID, "pairing.propose", "pairing", id, nil,
+				map[string]any{"household_id": p.HouseholdID, "deputy_id": p.DeputyID, "status": "proposed", "reason": p.Reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("store.ProposePairings: %w", err)
+	}
+	return created, skipped, nil
+}
+
+// ProposedPairings returns the proposals waiting for confirmation in a
+// township (or the county when township is ""), oldest first.
+func (s *Store) ProposedPairings(ctx context.Context, township string) ([]PairingRow, error) {
+	rows, _ := s.Pool.Query(ctx, pairingSelect+` WHERE p.status = 'proposed' AND ($1 = '' OR h.township_code = $1) ORDER BY p.id`, township)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.ProposedPairings: %w", err)
+	}
+	return out, nil
+}
+
+// ErrAlreadyPaired is returned by ConfirmPairing when the household got an
+// active pairing first (another confirmation won the race).
+var ErrAlreadyPaired = errors.New("household already has an active pairing")
+
+// ConfirmPairing makes proposal id of a household in township active from
+// today, with its audit event. Out of the township (or no such proposal):
+// ErrNotFound; no longer proposed: ErrConflict; the household already has an
+// active pairing: ErrAlreadyPaired (the partial unique index decides races).
+func (s *Store) ConfirmPairing(ctx context.Context, township string, id int64, today time.Time, actorID int64) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var status string
+		var householdID int64
+		err := tx.QueryRow(ctx, `SELECT p.status, p.household_id FROM pairings p JOIN households h ON h.id = p.household_id
+			WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &householdID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != "proposed" {
+			return ErrConflict
+		}
+		_, err = tx.Exec(ctx, `UPDATE pairings SET status = 'active', start_date = greatest(start_date, $2::date),
+			confirmed_by = $3, confirmed_at = now() WHERE id = $1`, id, today, nullID(actorID))
+		if isUniqueViolation(err, "pairings_one_active_per_household") {
+			return ErrAlreadyPaired
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "pairing.confirm", "pairing", id, map[string]string{"status": "proposed"},
+			map[string]any{"status": "active", "household_id": householdID})
+	})
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrAlreadyPaired):
+		return err
+	case err != nil:
+		return fmt.Errorf("store.ConfirmPairing %d: %w", id, err)
+	}
+	return nil
+}
+
+// RejectProposal ends proposal id of a household in township with reason
+// rejected (the row stays as history), with its audit event.
+func (s *Store) RejectProposal(ctx context.Context, township string, id int64, today time.Time, actorID int64) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var status string
+		var start time.Time
+		err := tx.QueryRow(ctx, `SELECT p.status, p.start_date FROM pairings p JOIN households h ON h.id = p.household_id
+			WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &start)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != "proposed" {
+			return ErrConflict
+		}
+		end := today
+		if end.Before(start) {
+			end = start
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pairings SET status = 'ended', end_reason = 'rejected', end_date = $2 WHERE id = $1`, id, end); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "pairing.reject", "pairing", id, map[string]string{"status": "proposed"}, map[string]string{"status": "ended", "end_reason": "rejected"})
+	})
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
+		return err
+	case err != nil:
+		return fmt.Errorf("store.RejectProposal %d: %w", id, err)
+	}
+	return nil
+}
+
+// NeedsNewDeputy returns the active pairings of a township (or the county
+// when township is "") whose deputy left office, so that staff and the chair
+// pair those households anew.
+func (s *Store) NeedsNewDeputy(ctx context.Context, township string) ([]PairingRow, error) {
+	rows, _ := s.Pool.Query(ctx, pairingSelect+` WHERE p.status = 'active' AND p.needs_reassignment AND ($1 = '' OR h.township_code = $1) ORDER BY h.village_code, p.id`, township)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.NeedsNewDeputy: %w", err)
+	}
+	return out, nil
+}
+
+// TransferPairing hands household of active pairing id to another in-office
+// deputy from today: the old pairing ends with reason transferred and a new
+// active one starts, in one transaction with audit events. The pairing not
+// active: ErrConflict; unknown pairing or deputy not in office: ErrNotFound.
+func (s *Store) TransferPairing(ctx context.Context, id, deputyID int64, today time.Time, actorID int64) (int64, error) {
+	var newID int64
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var status string
+		var householdID, oldDeputy int64
+		var start time.Time
+		err := tx.QueryRow(ctx, `SELECT status, household_id, deputy_id, start_date FROM pairings WHERE id = $1 FOR UPDATE`, id).Scan(&status, &householdID, &oldDeputy, &start)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != "active" {
+			return ErrConflict
+		}
+		if oldDeputy == deputyID {
+			return ErrConflict
+		}
+		var dstatus string
+		if err := tx.QueryRow(ctx, `SELECT status FROM deputies WHERE id = $1`, deputyID).Scan(&dstatus); err != nil || dstatus != "active" {
+			return ErrNotFound
+		}
+		end := today
+		if end.Before(start) {
+			end = start
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pairings SET status = 'ended', end_reason = 'transferred', end_date = $2 WHERE id = $1`, id, end); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO pairings (household_id, deputy_id, start_date, status, confirmed_by, confirmed_at)
+			VALUES ($1, $2, $3, 'active', $4, now()) RETURNING id`, householdID, deputyID, end, nullID(actorID)).Scan(&newID); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actorID, "pairing.end", "pairing", id, map[string]string{"status": "active"},
+			map[string]string{"status": "ended", "end_reason": "transferred"}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "pairing.create", "pairing", newID, nil,
+			map[string]any{"household_id": householdID, "deputy_id": deputyID, "status": "active", "transferred_from": id})
+	})
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
+		return 0, err
+	case err != nil:
+		return 0, fmt.Errorf("store.TransferPairing %d: %w", id, err)
+	}
+	return newID, nil
+}
