@@ -114,3 +114,6 @@ func pastLastPage(w http.ResponseWriter, r *http.Request, page, total int) bool 
 	http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
 	return true
 }
+
+// householdStandard reports whether v is an identification standard.
+func householdStandard(v string) bool { return household.Standards.Has(v) }

@@ -26,10 +26,7 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	if h.PairingID != 0 {
-		s.redirect(w, r, "/households/"+components.ID(id), "该户已有帮扶代表；如需调整，请先结束当前结对。")
-		return
-	}
+	transfer := h.PairingID
 	q := r.URL.Query()
 	township := h.TownshipCode
 	if _, set := q["township"]; set {
@@ -47,10 +44,14 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	maskHousehold(&h)
+	title := "结对帮扶代表"
+	if transfer != 0 {
+		title = "调整帮扶人"
+	}
 	s.render(w, r, http.StatusOK, households.Pair(households.PairProps{
-		Layout: s.layoutProps(r, "结对帮扶代表", "/households"), Household: h, Deputies: rows,
+		Layout: s.layoutProps(r, title, "/households"), Household: h, Deputies: rows,
 		Query: f.Query, Township: township, Townships: towns, Pager: pager(r, f.Page, total),
-		Today: s.today().Format(time.DateOnly),
+		Today: s.today().Format(time.DateOnly), TransferFrom: transfer,
 	}))
 }
 

@@ -75,6 +75,21 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/measures", s.measureCreate)
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/goal", s.goalSave)
 
+			// The pairing workflow: applications → suggestions → the chair confirms.
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Get("/applications", s.applicationList)
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Get("/applications/new", s.applicationNew)
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/applications", s.applicationCreate)
+			r.With(s.requireRole(auth.Staff)).Get("/pairing/suggest", s.pairingSuggest)
+			r.With(s.requireRole(auth.Staff)).Post("/pairing/propose", s.pairingPropose)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/pairing/confirm", s.pairingQueue)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/pairings/{id}/confirm", s.pairingConfirm)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/pairings/{id}/reject", s.pairingReject)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/pairing/reassign", s.pairingReassignList)
+			r.With(s.requireRole(auth.Staff)).Post("/pairings/{id}/transfer", s.pairingTransfer)
+			r.With(s.requireRole(auth.Staff)).Get("/settings", s.settingsShow)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/adjacency", s.settingsAdjacency)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/poverty-lines", s.settingsPovertyLine)
+
 			// Ledger: the deputy records, the township chair reviews.
 			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)
 			r.With(s.requireRole(auth.Deputy)).Get("/pairings/{id}/ledger/new", s.ledgerEntryNew)

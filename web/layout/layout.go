@@ -30,13 +30,16 @@ type NavItem struct {
 func Nav(role string) []NavItem {
 	switch role {
 	case "staff":
-		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
+		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"},
+			{"申请书", "/applications"}, {"结对建议", "/pairing/suggest"}, {"待确认", "/pairing/confirm"},
+			{"待调整", "/pairing/reassign"}, {"设置", "/settings"}}
 	case "leader":
 		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
 	case "township_chair":
-		return []NavItem{{"本镇进展", "/dashboard"}, {"台账审核", "/review"}, {"贫困户", "/households"}}
+		return []NavItem{{"本镇进展", "/dashboard"}, {"台账审核", "/review"}, {"贫困户", "/households"},
+			{"待确认结对", "/pairing/confirm"}, {"待调整", "/pairing/reassign"}}
 	case "deputy":
-		return []NavItem{{"我的结对", "/my"}}
+		return []NavItem{{"我的结对", "/my"}, {"申请书", "/applications"}}
 	}
 	return nil
 }
