@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/matcher"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -266,4 +267,42 @@ func (s *Store) TransferPairing(ctx context.Context, id, deputyID int64, today t
 		return 0, fmt.Errorf("store.TransferPairing %d: %w", id, err)
 	}
 	return newID, nil
+}
+
+// SuggestionName is what a proposal shows of its household and deputy.
+type SuggestionName struct {
+	HeadName, VillageName, DeputyName, DeputyTownship string
+}
+
+// SuggestionNames returns, in the order of ps, the names a suggestion page
+// shows, in two queries.
+func (s *Store) SuggestionNames(ctx context.Context, ps []matcher.Proposal) ([]SuggestionName, error) {
+	hids := make([]int64, len(ps))
+	dids := make([]int64, len(ps))
+	for i, p := range ps {
+		hids[i], dids[i] = p.HouseholdID, p.DeputyID
+	}
+	hh := map[int64][2]string{}
+	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.head_name, v.name FROM households h JOIN divisions v ON v.code = h.village_code WHERE h.id = ANY ($1)`, hids)
+	if err != nil {
+		return nil, fmt.Errorf("store.SuggestionNames: %w", err)
+	}
+	var id int64
+	var a, b string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &a, &b}, func() error { hh[id] = [2]string{a, b}; return nil }); err != nil {
+		return nil, fmt.Errorf("store.SuggestionNames: %w", err)
+	}
+	dd := map[int64][2]string{}
+	rows, err = s.Pool.Query(ctx, `SELECT d.id, d.name, t.name FROM deputies d JOIN divisions t ON t.code = d.home_township_code WHERE d.id = ANY ($1)`, dids)
+	if err != nil {
+		return nil, fmt.Errorf("store.SuggestionNames: %w", err)
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &a, &b}, func() error { dd[id] = [2]string{a, b}; return nil }); err != nil {
+		return nil, fmt.Errorf("store.SuggestionNames: %w", err)
+	}
+	out := make([]SuggestionName, len(ps))
+	for i, p := range ps {
+		out[i] = SuggestionName{HeadName: hh[p.HouseholdID][0], VillageName: hh[p.HouseholdID][1], DeputyName: dd[p.DeputyID][0], DeputyTownship: dd[p.DeputyID][1]}
+	}
+	return out, nil
 }
