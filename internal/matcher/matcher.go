@@ -29,10 +29,18 @@
 //
 // where a cause is fitted by these types (see [FittingSupport]):
 //
-//	因病 健康 兜底            因残 健康 兜底 就业        因学 助学
-//	因灾 住房 兜底 金融       缺土地 产业 就业           缺水 产业 其他
-//	缺技术 技能 就业          缺劳力 就业 产业 兜底      缺资金 金融 产业 就业
-//	交通条件落后 其他 产业    自身发展动力不足 技能 就业  其它 其他
+//	因病              健康、兜底
+//	因残              健康、兜底、就业
+//	因学              助学
+//	因灾              住房、兜底、金融
+//	缺土地            产业、就业
+//	缺水              产业、其他
+//	缺技术            技能、就业
+//	缺劳力            就业、产业、兜底
+//	缺资金            金融、产业、就业
+//	交通条件落后      其他、产业
+//	自身发展动力不足  技能、就业
+//	其它              其他
 //
 // load: the k-th household (k = 1, 2, ...) proposed to one deputy in a run
 // costs 4 × (its active pairings + k − 1). The step grows with every
@@ -274,8 +282,8 @@ func reason(h Household, d Deputy, class, fit, k int) string {
 // Assign proposes at most one deputy per household and at most Capacity
 // households per deputy: as many proposals as the capacities allow and,
 // among those, the least TotalCost (by the published cost, load included).
-// Households are given their own ids; IDs must be distinct within hs and
-// within ds. neighbours is as for Cost.
+// IDs must be distinct within hs and within ds. neighbours is as for Cost.
+// Assign does not modify hs or ds.
 //
 // The answer does not depend on the order of hs and ds: both are sorted by
 // id first, and among equally cheap answers the search settles on the same

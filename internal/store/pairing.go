@@ -171,22 +171,28 @@ func (s *Store) EndPairing(ctx context.Context, id int64, reason string, endDate
 	return nil
 }
 
-// MeasureRow is one support measure (帮扶措施). Funds are yuan.
+// MeasureRow is one support measure (帮扶措施). Funds are yuan. The outcome
+// (帮扶成效) is confirmed by the household: OutcomeConfirmedOn says when and
+// RecordedBy who recorded the confirmation.
 type MeasureRow struct {
-	ID               int64           `db:"id"`
-	SupportType      string          `db:"support_type"`
-	Content          string          `db:"content"`
-	Scale            string          `db:"scale"`
-	Funds            decimal.Decimal `db:"funds"`
-	Deadline         *time.Time      `db:"deadline"`
-	Outcome          string          `db:"outcome"`
-	OutcomeConfirmed bool            `db:"outcome_confirmed"`
+	ID                 int64           `db:"id"`
+	SupportType        string          `db:"support_type"`
+	Content            string          `db:"content"`
+	Scale              string          `db:"scale"`
+	Funds              decimal.Decimal `db:"funds"`
+	Deadline           *time.Time      `db:"deadline"`
+	Status             string          `db:"status"`
+	Outcome            string          `db:"outcome"`
+	OutcomeConfirmed   bool            `db:"outcome_confirmed"`
+	OutcomeConfirmedOn *time.Time      `db:"outcome_confirmed_on"`
+	RecordedBy         string          `db:"recorded_by"`
 }
 
 // Measures returns the measures of a pairing in the order they were added.
 func (s *Store) Measures(ctx context.Context, pairingID int64) ([]MeasureRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT id, support_type, content, scale, funds, deadline, outcome, outcome_confirmed
-		FROM measures WHERE pairing_id = $1 ORDER BY id`, pairingID)
+	rows, _ := s.Pool.Query(ctx, `SELECT m.id, m.support_type, m.content, m.scale, m.funds, m.deadline, m.status, m.outcome,
+		m.outcome_confirmed, m.outcome_confirmed_on, coalesce(u.display_name, '') AS recorded_by
+		FROM measures m LEFT JOIN users u ON u.id = m.outcome_recorded_by WHERE m.pairing_id = $1 ORDER BY m.id`, pairingID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MeasureRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Measures: %w", err)
@@ -194,29 +200,43 @@ func (s *Store) Measures(ctx context.Context, pairingID int64) ([]MeasureRow, er
 	return out, nil
 }
 
+// GoalCheck is who ticked a checklist item and when.
+type GoalCheck struct {
+	By string
+	At time.Time
+}
+
 // GoalRow is the goal (目标) of a pairing: target per-capita income in yuan
-// per year, target exit date and the 一达标两不愁三保障 checklist.
+// per year, target exit year (and date), and the 一超两不愁三保障 checklist
+// with who ticked each item and when (Checks, keyed by pairing.GoalItems
+// values; an absent key is not ticked).
 type GoalRow struct {
-	TargetIncome        decimal.Decimal `db:"target_income"`
-	TargetExitDate      time.Time       `db:"target_exit_date"`
-	IncomeAboveLine     bool            `db:"income_above_line"`
-	FoodClothing        bool            `db:"food_clothing"`
-	CompulsoryEducation bool            `db:"compulsory_education"`
-	BasicMedical        bool            `db:"basic_medical"`
-	SafeHousing         bool            `db:"safe_housing"`
-	SafeWater           bool            `db:"safe_water"`
+	TargetIncome   decimal.Decimal
+	TargetExitYear int
+	Checks         map[string]GoalCheck
 }
 
 // Goal returns the goal of a pairing, or ErrNotFound if none is set yet.
 func (s *Store) Goal(ctx context.Context, pairingID int64) (GoalRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT target_income, target_exit_date, income_above_line, food_clothing,
-		compulsory_education, basic_medical, safe_housing, safe_water FROM goals WHERE pairing_id = $1`, pairingID)
-	g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[GoalRow])
+	var g GoalRow
+	err := s.Pool.QueryRow(ctx, `SELECT target_income, coalesce(target_exit_year, extract(year FROM target_exit_date)::int)
+		FROM goals WHERE pairing_id = $1`, pairingID).Scan(&g.TargetIncome, &g.TargetExitYear)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return GoalRow{}, ErrNotFound
 	}
 	if err != nil {
 		return GoalRow{}, fmt.Errorf("store.Goal: %w", err)
+	}
+	g.Checks = map[string]GoalCheck{}
+	rows, err := s.Pool.Query(ctx, `SELECT c.item, coalesce(u.display_name, '系统'), c.checked_at FROM goal_checks c
+		LEFT JOIN users u ON u.id = c.checked_by WHERE c.pairing_id = $1`, pairingID)
+	if err != nil {
+		return GoalRow{}, fmt.Errorf("store.Goal checks: %w", err)
+	}
+	var item string
+	var c GoalCheck
+	if _, err := pgx.ForEachRow(rows, []any{&item, &c.By, &c.At}, func() error { g.Checks[item] = c; return nil }); err != nil {
+		return GoalRow{}, fmt.Errorf("store.Goal checks: %w", err)
 	}
 	return g, nil
 }
@@ -235,7 +255,7 @@ func (s *Store) AddMeasure(ctx context.Context, pairingID int64, m MeasureRow, a
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "measure.create", "measure", id, nil, map[string]any{"pairing_id": pairingID, "support_type": m.SupportType, "funds": m.Funds})
+		return audit(ctx, tx, actorID, "measure.create", "pairing", pairingID, nil, map[string]any{"measure_id": id, "support_type": m.SupportType, "funds": m.Funds})
 	})
 	if err != nil {
 		return fmt.Errorf("store.AddMeasure: %w", err)
@@ -243,10 +263,58 @@ func (s *Store) AddMeasure(ctx context.Context, pairingID int64, m MeasureRow, a
 	return nil
 }
 
-// SetGoal sets (or replaces) the goal of an active pairing, with its audit
-// event holding the goal before and after.
-func (s *Store) SetGoal(ctx context.Context, pairingID int64, g GoalRow, actorID int64) error {
+// UpdateMeasure records a measure's progress and outcome on an active
+// pairing: status, outcome text, and whether the household confirmed the
+// outcome (the first confirmation records today and the actor; clearing it
+// clears both). Not a measure of pairingID: ErrNotFound; pairing not active:
+// ErrConflict.
+func (s *Store) UpdateMeasure(ctx context.Context, pairingID, measureID int64, status, outcome string, confirmed bool, today time.Time, actorID int64) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var before MeasureRow
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT m.status, m.outcome, m.outcome_confirmed, p.status = 'active' FROM measures m
+			JOIN pairings p ON p.id = m.pairing_id WHERE m.id = $1 AND m.pairing_id = $2 FOR UPDATE OF m`, measureID, pairingID).
+			Scan(&before.Status, &before.Outcome, &before.OutcomeConfirmed, &active)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !active {
+			return ErrConflict
+		}
+		_, err = tx.Exec(ctx, `UPDATE measures SET status = $2, outcome = $3, outcome_confirmed = $4,
+			outcome_confirmed_on = CASE WHEN $4 AND NOT outcome_confirmed THEN $5::date WHEN $4 THEN outcome_confirmed_on END,
+			outcome_recorded_by = CASE WHEN $4 AND NOT outcome_confirmed THEN $6 WHEN $4 THEN outcome_recorded_by END
+			WHERE id = $1`, measureID, status, outcome, confirmed, today, nullID(actorID))
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "measure.update", "pairing", pairingID,
+			map[string]any{"measure_id": measureID, "status": before.Status, "outcome": before.Outcome, "confirmed": before.OutcomeConfirmed},
+			map[string]any{"measure_id": measureID, "status": status, "outcome": outcome, "confirmed": confirmed})
+	})
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
+		return err
+	case err != nil:
+		return fmt.Errorf("store.UpdateMeasure: %w", err)
+	}
+	return nil
+}
+
+// SetGoal sets (or replaces) the goal of an active pairing: target income,
+// target exit year, and the ticked checklist items (values of
+// pairing.GoalItems). Newly ticked items record the actor and now; items
+// already ticked keep who ticked them; unticked items are removed. One
+// transaction with an audit event holding before and after.
+func (s *Store) SetGoal(ctx context.Context, pairingID int64, income decimal.Decimal, exitYear int, ticked []string, actorID int64) error {
+	before, err := s.Goal(ctx, pairingID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT status = 'active' FROM pairings WHERE id = $1 FOR UPDATE`, pairingID).Scan(&ok); err != nil || !ok {
 			if err == nil || errors.Is(err, pgx.ErrNoRows) {
@@ -254,26 +322,40 @@ func (s *Store) SetGoal(ctx context.Context, pairingID int64, g GoalRow, actorID
 			}
 			return err
 		}
-		var before *GoalRow
-		rows, _ := tx.Query(ctx, `SELECT target_income, target_exit_date, income_above_line, food_clothing,
-			compulsory_education, basic_medical, safe_housing, safe_water FROM goals WHERE pairing_id = $1`, pairingID)
-		if old, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[GoalRow]); err == nil {
-			before = &old
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return err
+		has := func(item string) bool {
+			for _, t := range ticked {
+				if t == item {
+					return true
+				}
+			}
+			return false
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO goals (pairing_id, target_income, target_exit_date, income_above_line, food_clothing,
-			compulsory_education, basic_medical, safe_housing, safe_water) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		_, err := tx.Exec(ctx, `INSERT INTO goals (pairing_id, target_income, target_exit_date, target_exit_year, income_above_line,
+			food_clothing, compulsory_education, basic_medical, safe_housing, safe_water)
+			VALUES ($1, $2, make_date($3, 12, 31), $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (pairing_id) DO UPDATE SET target_income = EXCLUDED.target_income, target_exit_date = EXCLUDED.target_exit_date,
-			income_above_line = EXCLUDED.income_above_line, food_clothing = EXCLUDED.food_clothing,
-			compulsory_education = EXCLUDED.compulsory_education, basic_medical = EXCLUDED.basic_medical,
-			safe_housing = EXCLUDED.safe_housing, safe_water = EXCLUDED.safe_water, updated_at = now()`,
-			pairingID, g.TargetIncome, g.TargetExitDate, g.IncomeAboveLine, g.FoodClothing, g.CompulsoryEducation,
-			g.BasicMedical, g.SafeHousing, g.SafeWater)
+			target_exit_year = EXCLUDED.target_exit_year, income_above_line = EXCLUDED.income_above_line,
+			food_clothing = EXCLUDED.food_clothing, compulsory_education = EXCLUDED.compulsory_education,
+			basic_medical = EXCLUDED.basic_medical, safe_housing = EXCLUDED.safe_housing, safe_water = EXCLUDED.safe_water,
+			updated_at = now()`, pairingID, income, exitYear, has("income_above_line"), has("food_clothing"),
+			has("compulsory_education"), has("basic_medical"), has("safe_housing"), has("safe_water"))
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "goal.set", "pairing", pairingID, before, g)
+		if _, err := tx.Exec(ctx, `DELETE FROM goal_checks WHERE pairing_id = $1 AND NOT (item = ANY ($2))`, pairingID, ticked); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO goal_checks (pairing_id, item, checked_by) SELECT $1, unnest($2::text[]), $3
+			ON CONFLICT (pairing_id, item) DO NOTHING`, pairingID, ticked, nullID(actorID)); err != nil {
+			return err
+		}
+		var was []string
+		for item := range before.Checks {
+			was = append(was, item)
+		}
+		return audit(ctx, tx, actorID, "goal.set", "pairing", pairingID,
+			map[string]any{"target_income": before.TargetIncome.StringFixed(2), "target_exit_year": before.TargetExitYear, "checks": was},
+			map[string]any{"target_income": income.StringFixed(2), "target_exit_year": exitYear, "checks": ticked})
 	})
 	if err != nil {
 		return fmt.Errorf("store.SetGoal: %w", err)

@@ -113,6 +113,18 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 			return households.ShowProps{}, err
 		}
 	}
+	// The poverty line of this year (or, early in a year before staff enter
+	// it, of last year) for the household's identification standard.
+	for _, y := range []int{s.today().Year(), s.today().Year() - 1} {
+		line, err := s.st.PovertyLineFor(ctx, y, h.Standard)
+		if err == nil {
+			p.PovertyLine, p.PovertyLineYear = line, y
+			break
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return households.ShowProps{}, err
+		}
+	}
 	p.Layout = s.layoutProps(r, h.VillageName+" "+h.HeadName+" 户", "/households")
 	return p, nil
 }

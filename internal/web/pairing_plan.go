@@ -1,11 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/money"
@@ -88,28 +92,31 @@ func (s *Server) measureCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // goalSave sets the pairing's goal: target per-capita income (yuan/year),
-// target exit date and the 一达标两不愁三保障 checklist.
+// target exit year and the 一超两不愁三保障 checklist (who ticked what and
+// when is kept by the store).
 func (s *Server) goalSave(w http.ResponseWriter, r *http.Request) {
 	u, p, err := s.pairingFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
-		return
-	}
-	in := households.GoalInput{TargetIncome: r.PostForm.Get("target_income"), TargetExitDate: r.PostForm.Get("target_exit_date"), Checks: r.PostForm["checks"]}
+	in := households.GoalInput{TargetIncome: r.PostForm.Get("target_income"), TargetExitYear: r.PostForm.Get("target_exit_year"), Checks: r.PostForm["checks"]}
 	var msg string
 	income, ierr := money.ParseYuan(in.TargetIncome)
-	exit, derr := time.Parse(time.DateOnly, in.TargetExitDate)
+	year, yerr := strconv.Atoi(strings.TrimSpace(in.TargetExitYear))
 	switch {
 	case strings.TrimSpace(in.TargetIncome) == "":
 		msg = "请填写目标人均纯收入。"
 	case ierr != nil:
 		msg = "目标人均纯收入：" + ierr.Error()
-	case derr != nil:
-		msg = "请填写计划脱贫日期，如 2026-12-31。"
+	case yerr != nil || year < p.StartDate.Year() || year > s.today().Year()+5:
+		msg = fmt.Sprintf("计划脱贫年度应在%d年至%d年之间。", p.StartDate.Year(), s.today().Year()+5)
+	}
+	var ticked []string
+	for _, c := range in.Checks {
+		if pairing.GoalItems.Has(c) && !slices.Contains(ticked, c) {
+			ticked = append(ticked, c)
+		}
 	}
 	if msg != "" {
 		s.rerenderHousehold(w, r, u, p.HouseholdID, func(sp *households.ShowProps) {
@@ -118,14 +125,50 @@ func (s *Server) goalSave(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	has := func(k string) bool { return slices.Contains(in.Checks, k) }
-	g := store.GoalRow{TargetIncome: income, TargetExitDate: exit,
-		IncomeAboveLine: has("income_above_line"), FoodClothing: has("food_clothing"),
-		CompulsoryEducation: has("compulsory_education"), BasicMedical: has("basic_medical"),
-		SafeHousing: has("safe_housing"), SafeWater: has("safe_water")}
-	if err := s.st.SetGoal(r.Context(), p.ID, g, u.ID); err != nil {
+	if ticked == nil {
+		ticked = []string{}
+	}
+	if err := s.st.SetGoal(r.Context(), p.ID, income, year, ticked, u.ID); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已保存帮扶目标。")
+}
+
+// measureUpdate records a measure's progress and outcome, and whether the
+// household confirmed the outcome.
+func (s *Server) measureUpdate(w http.ResponseWriter, r *http.Request) {
+	u, p, err := s.pairingFromPath(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	mid, err := strconv.ParseInt(chi.URLParam(r, "mid"), 10, 64)
+	if err != nil {
+		s.serveError(w, r, errNotFound)
+		return
+	}
+	status := r.PostForm.Get("status")
+	outcome := strings.TrimSpace(r.PostForm.Get("outcome"))
+	confirmed := r.PostForm.Get("confirmed") != ""
+	var msg string
+	switch {
+	case !pairing.MeasureStatuses.Has(status):
+		msg = "请选择措施进度。"
+	case utf8.RuneCountInString(outcome) > 500:
+		msg = "帮扶成效最多500字。"
+	case confirmed && outcome == "":
+		msg = "请先填写帮扶成效，再勾选户主已确认。"
+	}
+	if msg != "" {
+		s.rerenderHousehold(w, r, u, p.HouseholdID, func(sp *households.ShowProps) {
+			sp.FormErrors = map[string]string{"measure-" + strconv.FormatInt(mid, 10): msg}
+		})
+		return
+	}
+	if err := s.st.UpdateMeasure(r.Context(), p.ID, mid, status, outcome, confirmed, s.today(), u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已更新帮扶措施。")
 }

@@ -74,6 +74,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/pairings/{id}/end", s.pairingEnd)
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/measures", s.measureCreate)
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/goal", s.goalSave)
+			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/measures/{mid}", s.measureUpdate)
 
 			// The pairing workflow: applications → suggestions → the chair confirms.
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Get("/applications", s.applicationList)

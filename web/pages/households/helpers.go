@@ -1,6 +1,7 @@
 package households
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/household"
@@ -47,4 +48,27 @@ func CompareInputs(mine, theirs household.Input) []components.CompareRow {
 		{"备注", mine.Remark, theirs.Remark},
 	}
 	return components.Compare(pairs)
+}
+
+// goalIncome, goalYear and goalSelected prefill the goal form: what was typed
+// after an error, else the saved goal.
+func goalIncome(p ShowProps) string {
+	if p.GoalForm.TargetIncome != "" || p.Goal == nil {
+		return p.GoalForm.TargetIncome
+	}
+	return p.Goal.TargetIncome.StringFixed(2)
+}
+
+func goalYear(p ShowProps) string {
+	if p.GoalForm.TargetExitYear != "" || p.Goal == nil {
+		return p.GoalForm.TargetExitYear
+	}
+	return strconv.Itoa(p.Goal.TargetExitYear)
+}
+
+func goalSelected(p ShowProps) []string {
+	if p.GoalForm.Checks != nil || p.Goal == nil {
+		return p.GoalForm.Checks
+	}
+	return goalChecked(p.Goal)
 }
