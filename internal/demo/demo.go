@@ -105,6 +105,9 @@ func Load(ctx context.Context, st *store.Store, today time.Time) (loaded bool, e
 		if err := write(ctx, tx, ds, hash); err != nil {
 			return err
 		}
+		if err := seedPairingSetup(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE divisions SET relief_point = true, poor_village = true WHERE code = $1`, reliefVillage); err != nil {
 			return fmt.Errorf("relief point: %w", err)
 		}
