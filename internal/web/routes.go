@@ -59,6 +59,8 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/households/import", s.householdImport)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/households/export", s.householdExport)
 			r.Get("/households/{id}", s.householdShow)
+			r.Get("/households/{id}/file", s.householdFile)
+			r.Get("/households/{id}/card", s.householdCard)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/households/{id}/edit", s.householdEdit)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)

@@ -66,6 +66,8 @@ var routeTable = map[string]struct {
 	"GET /households/new":                {"/households/new", "lafffff"},
 	"POST /households":                   {"/households", "lafffff"},
 	"GET /households/{id}":               {"/households/{household}", "laaanan"},
+	"GET /households/{id}/file":          {"/households/{household}/file", "laaanan"},
+	"GET /households/{id}/card":          {"/households/{household}/card", "laaanan"},
 	"GET /households/{id}/edit":          {"/households/{household}/edit", "lafanff"},
 	"POST /households/{id}":              {"/households/{household}", "lafanff"},
 	"POST /households/{id}/status":       {"/households/{household}/status", "lafanff"},

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the files served under /static/.
 //
-//go:embed *.css vendor
+//go:embed *.css *.js vendor
 var FS embed.FS
