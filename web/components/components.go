@@ -160,3 +160,40 @@ func Compare(pairs [][3]string) []CompareRow {
 	}
 	return out
 }
+
+// DateCN formats a calendar date for running text: 2017年3月7日.
+func DateCN(t time.Time) string { return t.Format("2006年1月2日") }
+
+// DateCNPtr formats an optional date for running text, "—" when nil.
+func DateCNPtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return DateCN(*t)
+}
+
+// Count formats a whole number with thousands separators: 3,069.
+func Count(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// YuanOrDash is Yuan, or "—" for zero (a visit carries no money).
+func YuanOrDash(d decimal.Decimal) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return Yuan(d)
+}

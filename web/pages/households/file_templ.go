@@ -746,9 +746,9 @@ func File(p FileProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var46 string
-					templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(components.Yuan(e.Amount))
+					templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(components.YuanOrDash(e.Amount))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/households/file.templ`, Line: 117, Col: 160}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/households/file.templ`, Line: 117, Col: 166}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var46))
 					if templ_7745c5c3_Err != nil {
