@@ -125,6 +125,25 @@ func (s *Store) ProposedPairings(ctx context.Context, township string) ([]Pairin
 	return out, nil
 }
 
+// lockProposal locks proposal id of a household in township ("" = any) and
+// returns its household and start date; ErrNotFound outside the township,
+// ErrConflict when it is no longer a proposal.
+func lockProposal(ctx context.Context, tx pgx.Tx, township string, id int64) (householdID int64, start time.Time, err error) {
+	var status string
+	err = tx.QueryRow(ctx, `SELECT p.status, p.household_id, p.start_date FROM pairings p JOIN households h ON h.id = p.household_id
+		WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &householdID, &start)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, start, ErrNotFound
+	}
+	if err != nil {
+		return 0, start, err
+	}
+	if status != "proposed" {
+		return 0, start, ErrConflict
+	}
+	return householdID, start, nil
+}
+
 // ErrAlreadyPaired is returned by ConfirmPairing when the household got an
 // active pairing first (another confirmation won the race).
 var ErrAlreadyPaired = errors.New("household already has an active pairing")
@@ -135,18 +154,9 @@ var ErrAlreadyPaired = errors.New("household already has an active pairing")
 // active pairing: ErrAlreadyPaired (the partial unique index decides races).
 func (s *Store) ConfirmPairing(ctx context.Context, township string, id int64, today time.Time, actorID int64) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var status string
-		var householdID int64
-		err := tx.QueryRow(ctx, `SELECT p.status, p.household_id FROM pairings p JOIN households h ON h.id = p.household_id
-			WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &householdID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
+		householdID, _, err := lockProposal(ctx, tx, township, id)
 		if err != nil {
 			return err
-		}
-		if status != "proposed" {
-			return ErrConflict
 		}
 		_, err = tx.Exec(ctx, `UPDATE pairings SET status = 'active', start_date = greatest(start_date, $2::date),
 			confirmed_by = $3, confirmed_at = now() WHERE id = $1`, id, today, nullID(actorID))
@@ -172,18 +182,9 @@ func (s *Store) ConfirmPairing(ctx context.Context, township string, id int64, t
 // rejected (the row stays as history), with its audit event.
 func (s *Store) RejectProposal(ctx context.Context, township string, id int64, today time.Time, actorID int64) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var status string
-		var start time.Time
-		err := tx.QueryRow(ctx, `SELECT p.status, p.start_date FROM pairings p JOIN households h ON h.id = p.household_id
-			WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &start)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
+		_, start, err := lockProposal(ctx, tx, township, id)
 		if err != nil {
 			return err
-		}
-		if status != "proposed" {
-			return ErrConflict
 		}
 		end := today
 		if end.Before(start) {
