@@ -153,7 +153,8 @@ func (s *Store) UpdateDeputy(ctx context.Context, id int64, version int, d deput
 
 // MarkLeftOffice records that deputy id left office on date: its history
 // stays, its active pairings are flagged for reassignment (they stay active
-// until staff pair the households anew), and its account is disabled. It
+// until staff pair the households anew), its proposals waiting for a chair
+// end, its open application is withdrawn and its account is disabled. It
 // returns the number of flagged pairings; a deputy already out of office is
 // ErrConflict.
 func (s *Store) MarkLeftOffice(ctx context.Context, id int64, date time.Time, actorID int64) (int, error) {
@@ -178,6 +179,14 @@ func (s *Store) MarkLeftOffice(ctx context.Context, id int64, date time.Time, ac
 			return err
 		}
 		flagged = int(tag.RowsAffected())
+		// Proposals waiting for a chair end; the open application is withdrawn.
+		if _, err := tx.Exec(ctx, `UPDATE pairings SET status = 'ended', end_reason = 'deputy_left_office',
+			end_date = greatest(start_date, $2::date) WHERE deputy_id = $1 AND status = 'proposed'`, id, date); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE applications SET status = 'withdrawn' WHERE deputy_id = $1 AND status = 'open'`, id); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET active = false WHERE deputy_id = $1`, id); err != nil {
 			return err
 		}

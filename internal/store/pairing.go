@@ -117,11 +117,19 @@ func (s *Store) CreatePairing(ctx context.Context, householdID, deputyID int64, 
 			return ErrNotFound
 		}
 		var lastEnd *time.Time
-		if err := tx.QueryRow(ctx, `SELECT max(end_date) FROM pairings WHERE household_id = $1`, householdID).Scan(&lastEnd); err != nil {
+		// Proposals that never became active (application_id set, never
+		// confirmed) are not part of the household's history of helpers.
+		if err := tx.QueryRow(ctx, `SELECT max(end_date) FROM pairings WHERE household_id = $1
+			AND NOT (application_id IS NOT NULL AND confirmed_at IS NULL)`, householdID).Scan(&lastEnd); err != nil {
 			return err
 		}
 		if lastEnd != nil && startDate.Before(*lastEnd) {
 			return &StartBeforeLastEndError{LastEnd: *lastEnd}
+		}
+		// A proposal still waiting for the chair is superseded by this pairing.
+		if _, err := tx.Exec(ctx, `UPDATE pairings SET status = 'ended', end_reason = 'rejected', end_date = greatest(start_date, $2::date)
+			WHERE household_id = $1 AND status = 'proposed'`, householdID, startDate); err != nil {
+			return err
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO pairings (household_id, deputy_id, start_date, status) VALUES ($1, $2, $3, 'active') RETURNING id`,
 			householdID, deputyID, startDate).Scan(&id)

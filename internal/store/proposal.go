@@ -80,10 +80,11 @@ type Proposal struct {
 
 // ProposePairings records accepted proposals as `proposed` pairings (dated
 // startDate) waiting for the township chair, in one transaction with one
-// audit event each. A household that meanwhile got an active or proposed
-// pairing, or a deputy whose application is full or gone, is skipped and
-// returned in skipped.
-func (s *Store) ProposePairings(ctx context.Context, ps []Proposal, startDate time.Time, actorID int64) (created int, skipped []int64, err error) {
+// audit event each. A household that is not in division (a county, township
+// or village code), does not exist, has exited, or meanwhile got an active or
+// proposed pairing, and a deputy whose application is full or gone, are
+// skipped and returned in skipped.
+func (s *Store) ProposePairings(ctx context.Context, division string, ps []Proposal, startDate time.Time, actorID int64) (created int, skipped []int64, err error) {
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		for _, p := range ps {
 			var id int64
@@ -92,7 +93,8 @@ func (s *Store) ProposePairings(ctx context.Context, ps []Proposal, startDate ti
 				WHERE a.deputy_id = $2 AND a.status = 'open' AND d.status = 'active'
 				AND a.capacity > (SELECT count(*) FROM pairings x WHERE x.deputy_id = $2 AND x.status IN ('active', 'proposed'))
 				AND NOT EXISTS (SELECT 1 FROM pairings x WHERE x.household_id = $1 AND x.status IN ('active', 'proposed'))
-				ON CONFLICT DO NOTHING RETURNING id`, p.HouseholdID, p.DeputyID, startDate, p.Reason, nullID(actorID)).Scan(&id)
+				AND EXISTS (SELECT 1 FROM households hh WHERE hh.id = $1 AND hh.status <> 'exited' AND hh.village_code LIKE $6 || '%')
+				ON CONFLICT DO NOTHING RETURNING id`, p.HouseholdID, p.DeputyID, startDate, p.Reason, nullID(actorID), division).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {
 				skipped = append(skipped, p.HouseholdID)
 				continue
@@ -129,9 +131,10 @@ func (s *Store) ProposedPairings(ctx context.Context, township string) ([]Pairin
 // returns its household and start date; ErrNotFound outside the township,
 // ErrConflict when it is no longer a proposal.
 func lockProposal(ctx context.Context, tx pgx.Tx, township string, id int64) (householdID int64, start time.Time, err error) {
-	var status string
-	err = tx.QueryRow(ctx, `SELECT p.status, p.household_id, p.start_date FROM pairings p JOIN households h ON h.id = p.household_id
-		WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &householdID, &start)
+	var status, deputyStatus string
+	err = tx.QueryRow(ctx, `SELECT p.status, p.household_id, p.start_date, d.status FROM pairings p JOIN households h ON h.id = p.household_id
+		JOIN deputies d ON d.id = p.deputy_id
+		WHERE p.id = $1 AND ($2 = '' OR h.township_code = $2) FOR UPDATE OF p`, id, township).Scan(&status, &householdID, &start, &deputyStatus)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, start, ErrNotFound
 	}
@@ -141,8 +144,15 @@ func lockProposal(ctx context.Context, tx pgx.Tx, township string, id int64) (ho
 	if status != "proposed" {
 		return 0, start, ErrConflict
 	}
+	if deputyStatus != "active" {
+		return householdID, start, ErrDeputyLeft
+	}
 	return householdID, start, nil
 }
+
+// ErrDeputyLeft is returned by ConfirmPairing when the proposed deputy is no
+// longer in office.
+var ErrDeputyLeft = errors.New("deputy left office")
 
 // ErrAlreadyPaired is returned by ConfirmPairing when the household got an
 // active pairing first (another confirmation won the race).
@@ -170,7 +180,7 @@ func (s *Store) ConfirmPairing(ctx context.Context, township string, id int64, t
 			map[string]any{"status": "active", "household_id": householdID})
 	})
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrAlreadyPaired):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrAlreadyPaired), errors.Is(err, ErrDeputyLeft):
 		return err
 	case err != nil:
 		return fmt.Errorf("store.ConfirmPairing %d: %w", id, err)
@@ -183,7 +193,7 @@ func (s *Store) ConfirmPairing(ctx context.Context, township string, id int64, t
 func (s *Store) RejectProposal(ctx context.Context, township string, id int64, today time.Time, actorID int64) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		_, start, err := lockProposal(ctx, tx, township, id)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrDeputyLeft) {
 			return err
 		}
 		end := today

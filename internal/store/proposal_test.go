@@ -25,7 +25,7 @@ func TestOneActivePairingUnderConcurrency(t *testing.T) {
 	if _, err := st.FileApplication(ctx, pairing.Application{DeputyID: proposer, Capacity: 3, Offers: []string{"health"}}, 0); err != nil {
 		t.Fatal(err)
 	}
-	n, skipped, err := st.ProposePairings(ctx, []store.Proposal{{HouseholdID: hh, DeputyID: proposer, Reason: "同镇"}}, time.Now(), 0)
+	n, skipped, err := st.ProposePairings(ctx, "430681", []store.Proposal{{HouseholdID: hh, DeputyID: proposer, Reason: "同镇"}}, time.Now(), 0)
 	if err != nil || n != 1 || len(skipped) != 0 {
 		t.Fatalf("propose: %d %v %v", n, skipped, err)
 	}
@@ -90,7 +90,7 @@ func TestProposalsRespectScopeAndCapacity(t *testing.T) {
 	}
 	h1 := testutil.Household(t, st, "430681107231", "孙大勇")
 	h2 := testutil.Household(t, st, "430681107231", "郑小平")
-	n, skipped, err := st.ProposePairings(ctx, []store.Proposal{{HouseholdID: h1, DeputyID: d}, {HouseholdID: h2, DeputyID: d}}, time.Now(), 0)
+	n, skipped, err := st.ProposePairings(ctx, "430681", []store.Proposal{{HouseholdID: h1, DeputyID: d}, {HouseholdID: h2, DeputyID: d}}, time.Now(), 0)
 	if err != nil || n != 1 || len(skipped) != 1 || skipped[0] != h2 {
 		t.Fatalf("capacity 1: created %d skipped %v %v", n, skipped, err)
 	}

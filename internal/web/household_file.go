@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/qr"
@@ -77,10 +78,14 @@ func (s *Server) householdCard(w http.ResponseWriter, r *http.Request) {
 		scheme = "https"
 	}
 	p.Link = scheme + "://" + r.Host + "/households/" + components.ID(id)
-	if p.QR, err = qr.DataURL(p.Link); err != nil {
+	code, err := qr.DataURL(p.Link)
+	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
+	// The data: URL is an SVG this server drew from its own link, not user
+	// input, so it may bypass templ's URL sanitiser (which refuses data:).
+	p.QR = templ.SafeURL(code)
 	maskHousehold(&h)
 	p.Household = h
 	p.Layout = s.layoutProps(r, "帮扶明白卡", "/households")

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/bangfu/bangfu/internal/pairing"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/households"
@@ -133,4 +132,9 @@ func (s *Server) pairingEnd(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已结束结对。")
 }
 
-func pairingEndReasonValid(reason string) bool { return pairing.EndReasons.Has(reason) }
+// pairingEndReasonValid admits the reasons staff may end a pairing with
+// directly: a transfer goes through the transfer page (to name the new
+// deputy) and "rejected" is the chair's answer to a proposal.
+func pairingEndReasonValid(reason string) bool {
+	return reason == "household_exited" || reason == "deputy_left_office"
+}

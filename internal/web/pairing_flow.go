@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/bangfu/bangfu/internal/validation"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/pairings"
+	"github.com/shopspring/decimal"
 )
 
 // townshipNamer returns code → township name for the county.
@@ -77,7 +79,17 @@ func (s *Server) applicationNew(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.renderApplicationForm(w, r, http.StatusOK, pairings.ApplicationFormProps{Deputy: d, Capacity: "2"})
+	p := pairings.ApplicationFormProps{Deputy: d, Capacity: "2"}
+	// Start from the deputy's open application, which the new one replaces.
+	if apps, err := s.st.Applications(r.Context(), d.ID); err == nil {
+		for _, a := range apps {
+			if a.Status == "open" {
+				p.Capacity, p.Offers, p.Preferred, p.Note = strconv.Itoa(a.Capacity), a.Offers, a.PreferredTownships, a.Note
+				break
+			}
+		}
+	}
+	s.renderApplicationForm(w, r, http.StatusOK, p)
 }
 
 func (s *Server) renderApplicationForm(w http.ResponseWriter, r *http.Request, status int, p pairings.ApplicationFormProps) {
@@ -213,21 +225,27 @@ func (s *Server) pairingPropose(w http.ResponseWriter, r *http.Request) {
 		ps = append(ps, store.Proposal{HouseholdID: h, DeputyID: d, Reason: reason})
 	}
 	back := "/pairing/suggest"
+	division := s.county
 	if d := r.PostForm.Get("division"); d != "" {
-		back += "?division=" + d
+		if !strings.HasPrefix(d, s.county) {
+			s.serveError(w, r, errNotFound)
+			return
+		}
+		division = d
+		back += "?division=" + url.QueryEscape(d)
 	}
 	if len(ps) == 0 {
 		s.redirect(w, r, back, "没有选择任何建议。")
 		return
 	}
-	n, skipped, err := s.st.ProposePairings(r.Context(), ps, s.today(), u.ID)
+	n, skipped, err := s.st.ProposePairings(r.Context(), division, ps, s.today(), u.ID)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	msg := fmt.Sprintf("已采纳 %d 条建议，等待乡镇人大主席确认。", n)
 	if len(skipped) > 0 {
-		msg += fmt.Sprintf("另有 %d 条因该户已有结对或代表已满而未采纳。", len(skipped))
+		msg += fmt.Sprintf("另有 %d 条未采纳（该户已有结对、已脱贫或不在所选范围，或代表已满）。", len(skipped))
 	}
 	s.redirect(w, r, back, msg)
 }
@@ -257,6 +275,9 @@ func (s *Server) pairingConfirm(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrAlreadyPaired):
 		s.serveError(w, r, httpError{http.StatusConflict, "该户已有帮扶代表（可能刚被确认），这条建议不能再确认。"})
+		return
+	case errors.Is(err, store.ErrDeputyLeft):
+		s.serveError(w, r, httpError{http.StatusConflict, "建议的代表已离任，不能确认。请点“不同意”，由市人大办公室重新安排。"})
 		return
 	case errors.Is(err, store.ErrConflict):
 		s.redirect(w, r, "/pairing/confirm", "这条结对已处理过。")
@@ -392,8 +413,11 @@ func (s *Server) settingsPovertyLine(w http.ResponseWriter, r *http.Request) {
 		errs["standard"] = "请选择标准"
 	}
 	yuan, err := money.ParseYuan(in.Yuan)
-	if err != nil || yuan.IsZero() {
-		errs["yuan"] = "请填写金额，如 4000"
+	switch {
+	case err != nil:
+		errs["yuan"] = err.Error()
+	case yuan.LessThan(decimal.NewFromInt(1000)) || yuan.GreaterThan(decimal.NewFromInt(100000)):
+		errs["yuan"] = "扶贫标准应在1,000至100,000元/人·年之间"
 	}
 	if len(errs) > 0 {
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, in, errs)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
@@ -139,5 +140,80 @@ func TestPairingWalkThrough(t *testing.T) {
 	var active int
 	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM pairings WHERE household_id = $1 AND status = 'active'`, hid).Scan(&active); err != nil || active != 0 {
 		t.Fatalf("active pairings after the end: %d %v", active, err)
+	}
+}
+
+// TestPairingGuards covers what the pairing workflow refuses: picks outside
+// the division or for unknown households, confirming a proposal whose deputy
+// left office, goals that contradict the poverty-line table; and the 明白卡
+// draws its QR code.
+func TestPairingGuards(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	dep := testutil.Deputy(t, st, "周红梅", bishi)
+	hh := testutil.Household(t, st, yuchi, "孙大勇")     // 弼时镇, income 2,600.00
+	far := testutil.Household(t, st, xinshiV1, "冯志刚") // 新市镇
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	testutil.User(t, st, "chair.bishi", auth.TownshipChair, bishi, 0)
+	testutil.User(t, st, "dep", auth.Deputy, "", dep)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	if status, _, _ := a.post(t, a.client(t, "dep", testutil.Password), "/applications", url.Values{"capacity": {"5"}, "offers": {"health"}}); status != http.StatusSeeOther {
+		t.Fatalf("application: %d", status)
+	}
+	ds := strconv.FormatInt(dep, 10)
+	// Forged picks: another township's household, an unknown one, garbage.
+	status, _, _ := a.post(t, staff, "/pairing/propose", url.Values{"division": {bishi},
+		"pick": {strconv.FormatInt(far, 10) + ":" + ds, "99999999:" + ds, "0:" + ds, "x:y"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("forged picks: %d, want 303 with nothing proposed", status)
+	}
+	var n int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM pairings`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("pairings after forged picks: %d %v", n, err)
+	}
+	// A proposal whose deputy leaves office cannot be confirmed.
+	if status, _, _ := a.post(t, staff, "/pairing/propose", url.Values{"division": {bishi}, "pick": {strconv.FormatInt(hh, 10) + ":" + ds}}); status != http.StatusSeeOther {
+		t.Fatalf("propose: %d", status)
+	}
+	var pid int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM pairings WHERE status = 'proposed'`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	left := testutil.Deputy(t, st, "吴国强", bishi)
+	if _, err := st.Pool.Exec(ctx, `UPDATE pairings SET deputy_id = $1 WHERE id = $2`, left, pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MarkLeftOffice(ctx, left, time.Now(), 0); err != nil {
+		t.Fatal(err)
+	}
+	var pstatus string
+	if err := st.Pool.QueryRow(ctx, `SELECT status FROM pairings WHERE id = $1`, pid).Scan(&pstatus); err != nil || pstatus != "ended" {
+		t.Fatalf("proposal of a deputy who left office: %q %v, want ended", pstatus, err)
+	}
+	// Pair directly, then goals are held to the poverty-line table.
+	pairID := testutil.Pairing(t, st, hh, dep, time.Now().AddDate(0, -1, 0))
+	year := time.Now().Year()
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO poverty_lines (year, standard, yuan) VALUES ($1, 'national', 4950)`, year); err != nil {
+		t.Fatal(err)
+	}
+	goal := "/pairings/" + strconv.FormatInt(pairID, 10) + "/goal"
+	for _, tt := range []struct {
+		form url.Values
+		want int
+	}{
+		{url.Values{"target_income": {"4000"}, "target_exit_year": {strconv.Itoa(year)}}, http.StatusUnprocessableEntity},
+		{url.Values{"target_income": {"6000"}, "target_exit_year": {strconv.Itoa(year)}, "checks": {"income_above_line"}}, http.StatusUnprocessableEntity},
+		{url.Values{"target_income": {"6000"}, "target_exit_year": {strconv.Itoa(year)}, "checks": {"food_clothing"}}, http.StatusSeeOther},
+	} {
+		if status, _, doc := a.post(t, staff, goal, tt.form); status != tt.want {
+			t.Errorf("goal %v: %d, want %d (%s)", tt.form, status, tt.want, text(doc, `[data-testid="error-goal"]`))
+		}
+	}
+	// The 明白卡 shows a QR code.
+	_, doc := a.get(t, staff, "/households/"+strconv.FormatInt(hh, 10)+"/card")
+	if src, _ := doc.Find(`[data-testid="qr"]`).Attr("src"); !strings.HasPrefix(src, "data:image/svg+xml;base64,") {
+		t.Fatalf("QR src = %.60q", src)
 	}
 }

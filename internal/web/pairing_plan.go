@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/shopspring/decimal"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/money"
@@ -118,6 +120,13 @@ func (s *Server) goalSave(w http.ResponseWriter, r *http.Request) {
 			ticked = append(ticked, c)
 		}
 	}
+	if msg == "" {
+		msg, err = s.checkGoalAgainstLine(r, u, p, income, year, slices.Contains(ticked, "income_above_line"))
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+	}
 	if msg != "" {
 		s.rerenderHousehold(w, r, u, p.HouseholdID, func(sp *households.ShowProps) {
 			sp.GoalForm = in
@@ -171,4 +180,37 @@ func (s *Server) measureUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), "已更新帮扶措施。")
+}
+
+// checkGoalAgainstLine holds a goal to the poverty-line table (DESIGN.md §2:
+// a per-year, per-standard table staff edit): the target income must exceed
+// the line of the target exit year, and "income above the line" may be
+// ticked only when the household's per-capita income exceeds this year's
+// line. It returns a Chinese message, or "" when the goal passes or the table
+// has no line for the year.
+func (s *Server) checkGoalAgainstLine(r *http.Request, u auth.User, p store.PairingRow, target decimal.Decimal, year int, incomeTicked bool) (string, error) {
+	h, err := s.st.Household(r.Context(), u.Scope(), p.HouseholdID)
+	if err != nil {
+		return "", err
+	}
+	line, err := s.st.PovertyLineFor(r.Context(), year, h.Standard)
+	switch {
+	case err == nil && !target.GreaterThan(line):
+		return fmt.Sprintf("目标人均纯收入应高于%d年扶贫标准（%s）。", year, components.Yuan(line)), nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	if !incomeTicked {
+		return "", nil
+	}
+	now := s.today().Year()
+	line, err = s.st.PovertyLineFor(r.Context(), now, h.Standard)
+	switch {
+	case err == nil && !h.PerCapitaIncome.GreaterThan(line):
+		return fmt.Sprintf("该户人均纯收入（%s）未超过%d年扶贫标准（%s），不能勾选“收入稳定超过当年扶贫标准”。",
+			components.Yuan(h.PerCapitaIncome), now, components.Yuan(line)), nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	return "", nil
 }

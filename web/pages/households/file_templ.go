@@ -811,7 +811,7 @@ type CardProps struct {
 	DeputyName  string
 	DeputyPhone string
 	Measures    []store.MeasureRow
-	QR          string // data: URL of a QR code of the household page
+	QR          templ.SafeURL // data: URL of a QR code of the household page, made by internal/qr (no user data)
 	Link        string
 }
 
