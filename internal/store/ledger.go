@@ -9,6 +9,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/photo"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 )
@@ -110,8 +111,10 @@ func (s *Store) ReviewQueue(ctx context.Context, townshipCode string, f ReviewFi
 // formToken (a UUID from the form) makes a resent create return the entry the
 // first send made instead of a second one. It returns the entry id;
 // ErrNotFound if the pairing or entry is not the deputy's, ErrConflict if the
-// entry is no longer editable (submitted or approved).
-func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int64, e ledger.Entry, submit bool, formToken string, actorID int64) (int64, error) {
+// entry is no longer editable (submitted or approved). photos (normalised
+// JPEGs) are attached to a newly created entry or to the edited one, in the
+// same transaction; a resent form does not attach them again.
+func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int64, e ledger.Entry, submit bool, formToken string, photos []photo.Photo, actorID int64) (int64, error) {
 	status := "draft"
 	if submit {
 		status = "submitted"
@@ -154,10 +157,16 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 			if err != nil {
 				return err
 			}
+			if err := addPhotos(ctx, tx, id, photos, actorID); err != nil {
+				return err
+			}
 			return audit(ctx, tx, actorID, "ledger_entry.create", "ledger_entry", id, nil, map[string]any{
-				"status": status, "kind": e.Kind, "amount": e.Amount, "entry_date": e.EntryDate.Format(time.DateOnly)})
+				"status": status, "kind": e.Kind, "amount": e.Amount, "entry_date": e.EntryDate.Format(time.DateOnly), "photos": len(photos)})
 		}
-		return updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, false)
+		if err := updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, false); err != nil {
+			return err
+		}
+		return addPhotos(ctx, tx, id, photos, actorID)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store.SaveLedgerEntry: %w", err)
@@ -231,4 +240,55 @@ func (s *Store) ReviewLedgerEntry(ctx context.Context, townshipCode string, id i
 		return fmt.Errorf("store.ReviewLedgerEntry %d: %w", id, err)
 	}
 	return nil
+}
+
+// addPhotos stores photos of entry id.
+func addPhotos(ctx context.Context, tx pgx.Tx, id int64, photos []photo.Photo, actorID int64) error {
+	for _, p := range photos {
+		if _, err := tx.Exec(ctx, `INSERT INTO ledger_photos (entry_id, content_type, data, width, height, created_by)
+			VALUES ($1, 'image/jpeg', $2, $3, $4, $5)`, id, p.Data, p.Width, p.Height, nullID(actorID)); err != nil {
+			return fmt.Errorf("photo: %w", err)
+		}
+	}
+	return nil
+}
+
+// PhotoRef is a photo of a ledger entry, without its bytes.
+type PhotoRef struct {
+	ID      int64 `db:"id"`
+	EntryID int64 `db:"entry_id"`
+	Width   int   `db:"width"`
+	Height  int   `db:"height"`
+}
+
+// EntryPhotos returns the photos of the given entries, keyed by entry id.
+// The caller has checked the entries' scope.
+func (s *Store) EntryPhotos(ctx context.Context, entryIDs []int64) (map[int64][]PhotoRef, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT id, entry_id, width, height FROM ledger_photos WHERE entry_id = ANY ($1) ORDER BY id`, entryIDs)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[PhotoRef])
+	if err != nil {
+		return nil, fmt.Errorf("store.EntryPhotos: %w", err)
+	}
+	out := map[int64][]PhotoRef{}
+	for _, p := range list {
+		out[p.EntryID] = append(out[p.EntryID], p)
+	}
+	return out, nil
+}
+
+// Photo returns the JPEG of photo id if its entry's household is in scope;
+// a draft's photos only to the deputy who owns the pairing. Else ErrNotFound.
+func (s *Store) Photo(ctx context.Context, scope auth.Scope, id int64) ([]byte, error) {
+	where, args := householdScope(scope, 2)
+	var data []byte
+	err := s.Pool.QueryRow(ctx, `SELECT ph.data FROM ledger_photos ph JOIN ledger_entries e ON e.id = ph.entry_id
+		JOIN pairings p ON p.id = e.pairing_id JOIN households h ON h.id = p.household_id
+		WHERE ph.id = $1 AND (e.status <> 'draft' OR $3::bigint <> 0) AND `+where, append([]any{id}, args...)...).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store.Photo: %w", err)
+	}
+	return data, nil
 }

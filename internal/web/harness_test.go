@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -96,4 +100,18 @@ func (a *app) post(t *testing.T, c *http.Client, path string, form url.Values) (
 
 func text(doc *goquery.Document, sel string) string {
 	return strings.TrimSpace(doc.Find(sel).Text())
+}
+
+// testPNG is a small PNG image for photo uploads.
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for x := 0; x < 40; x++ {
+		img.Set(x, x%30, color.RGBA{200, 30, 30, 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -112,6 +112,13 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 		if p.Entries, err = s.st.LedgerEntries(ctx, p.Active.ID, mine); err != nil {
 			return households.ShowProps{}, err
 		}
+		ids := make([]int64, len(p.Entries))
+		for i, e := range p.Entries {
+			ids[i] = e.ID
+		}
+		if p.Photos, err = s.st.EntryPhotos(ctx, ids); err != nil {
+			return households.ShowProps{}, err
+		}
 	}
 	// The poverty line of this year (or, early in a year before staff enter
 	// it, of last year) for the household's identification standard.

@@ -22,13 +22,22 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	if pastLastPage(w, r, f.Page, total) {
 		return
 	}
+	ids := make([]int64, len(rows))
+	for i, e := range rows {
+		ids[i] = e.ID
+	}
+	photos, err := s.st.EntryPhotos(r.Context(), ids)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	villages, err := s.villageOptions(r.Context(), u.TownshipCode)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, ledgerpages.Review(ledgerpages.ReviewProps{
-		Layout: s.layoutProps(r, "台账审核", "/review"), Rows: rows, Filter: f, Villages: villages,
+		Layout: s.layoutProps(r, "台账审核", "/review"), Rows: rows, Filter: f, Villages: villages, Photos: photos,
 		Pager: pager(r, f.Page, total),
 	}))
 }

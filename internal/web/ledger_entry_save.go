@@ -4,11 +4,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/photo"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/validation"
 	"github.com/bangfu/bangfu/web/components"
@@ -106,8 +109,58 @@ func (s *Server) ownEditableEntry(r *http.Request, u auth.User) (store.LedgerEnt
 	return e, p, nil
 }
 
+// maxPhotos is how many photos one save may attach.
+const maxPhotos = 3
+
+// formPhotos reads and normalises the photos of a multipart ledger form
+// (field "photos"); a message for the user is returned for a bad file.
+func formPhotos(r *http.Request) ([]photo.Photo, string) {
+	if r.MultipartForm == nil {
+		return nil, ""
+	}
+	files := r.MultipartForm.File["photos"]
+	var out []photo.Photo
+	for _, fh := range files {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // the empty file input of a form sent without photos
+		}
+		if len(out) == maxPhotos {
+			return nil, fmt.Sprintf("每次最多上传%d张照片", maxPhotos)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, photo.ErrBroken.Error()
+		}
+		b, err := io.ReadAll(io.LimitReader(f, photo.MaxBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, photo.ErrBroken.Error()
+		}
+		p, err := photo.Normalize(b)
+		if err != nil {
+			return nil, fh.Filename + "：" + err.Error()
+		}
+		out = append(out, p)
+	}
+	return out, ""
+}
+
 func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.User, p store.PairingRow, entryID int64, comment string) {
-	if err := r.ParseForm(); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, maxPhotos*photo.MaxBytes+1<<20)
+		if err := r.ParseMultipartForm(16 << 20); err != nil {
+			s.serveError(w, r, httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("上传内容过大：每次最多%d张照片，每张不超过10MB。", maxPhotos)})
+			return
+		}
+		for _, vs := range r.MultipartForm.Value {
+			for _, v := range vs {
+				if !cleanText(v) {
+					s.serveError(w, r, errBadText)
+					return
+				}
+			}
+		}
+	} else if err := r.ParseForm(); err != nil {
 		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
 		return
 	}
@@ -119,6 +172,15 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		token = ""
 	}
 	e, errs := ledger.Parse(in, p.StartDate, s.now().In(Shanghai))
+	photos, photoErr := formPhotos(r)
+	if photoErr != "" {
+		if errs == nil {
+			errs = validation.Errors{}
+		}
+		errs["photos"] = photoErr + "（请重新选择照片）"
+	} else if len(errs) > 0 && len(photos) > 0 {
+		errs["photos"] = "请修改上面的错误后重新选择照片"
+	}
 	if len(errs) > 0 {
 		if token == "" && entryID == 0 {
 			token = newFormToken()
@@ -135,7 +197,7 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		return
 	}
 	submit := action == "submit"
-	_, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, u.ID)
+	_, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, photos, u.ID)
 	if errors.Is(err, store.ErrConflict) && entryID == 0 {
 		s.serveError(w, r, httpError{http.StatusConflict, "这张表单已用于另一户的台账，请重新打开“记录帮扶”页面填写。"})
 		return
@@ -184,4 +246,23 @@ func validUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// photoShow sends a ledger photo to a user who may see its household (and,
+// for a draft, only to its deputy).
+func (s *Server) photoShow(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	data, err := s.st.Photo(r.Context(), u.Scope(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(data)
 }

@@ -99,6 +99,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Deputy)).Post("/pairings/{id}/ledger", s.ledgerEntryCreate)
 			r.With(s.requireRole(auth.Deputy)).Get("/ledger/{id}/edit", s.ledgerEntryEdit)
 			r.With(s.requireRole(auth.Deputy)).Post("/ledger/{id}", s.ledgerEntryUpdate)
+			r.Get("/photos/{id}", s.photoShow)
 			r.With(s.requireRole(auth.TownshipChair)).Get("/review", s.reviewQueue)
 			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/approve", s.ledgerEntryApprove)
 			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/return", s.ledgerEntryReturn)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/photo"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/testutil"
 	"github.com/go-chi/chi/v5"
@@ -96,6 +97,7 @@ var routeTable = map[string]struct {
 	"POST /pairings/{id}/ledger":         {"/pairings/{pairing}/ledger", "lffffan"},
 	"GET /ledger/{id}/edit":              {"/ledger/{draft}/edit", "lffffan"},
 	"POST /ledger/{id}":                  {"/ledger/{draft}", "lffffan"},
+	"GET /photos/{id}":                   {"/photos/{photo}", "laaanan"},
 	"GET /review":                        {"/review", "lffaaff"},
 	"POST /ledger/{id}/approve":          {"/ledger/{submitted}/approve", "lffanff"},
 	"POST /ledger/{id}/return":           {"/ledger/{submitted}/return", "lffanff"},
@@ -111,11 +113,15 @@ func TestRouteCoverage(t *testing.T) {
 	pairingID := testutil.Pairing(t, st, hh, depOwn, time.Now().AddDate(0, -1, 0))
 	spare := testutil.Pairing(t, st, testutil.Household(t, st, yuchi, "郑小平"), depOther, time.Now().AddDate(0, -1, 0))
 	entry := ledger.Entry{EntryDate: time.Now().AddDate(0, 0, -1).UTC().Truncate(24 * time.Hour), Kind: "visit", Description: "走访", Amount: decimal.Zero}
-	draft, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, false, "", 0)
+	draft, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, false, "", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	submitted, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, true, "", 0)
+	pic, err := photo.Normalize(testPNG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitted, err := st.SaveLedgerEntry(ctx, depOwn, pairingID, 0, entry, true, "", []photo.Photo{pic}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +151,11 @@ func TestRouteCoverage(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT max(id) FROM measures`).Scan(&measure); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+	var photoID int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM ledger_photos WHERE entry_id = $1`, submitted).Scan(&photoID); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS ledger_photos;
+DROP FUNCTION IF EXISTS ledger_photos_guard_approved();
