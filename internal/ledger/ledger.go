@@ -36,6 +36,10 @@ var Statuses = codelist.List{
 	{Value: "returned", Label: "已退回"},
 }
 
+// SpotCheckPercent is the published share of a township's approved entries
+// of a month that the chair samples for a second look (抽查比例).
+const SpotCheckPercent = 20
+
 // Editable reports whether an entry in status may still be edited and
 // submitted by its deputy: drafts and returned entries.
 func Editable(status string) bool { return status == "draft" || status == "returned" }

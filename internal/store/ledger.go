@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -71,9 +72,11 @@ func (s *Store) LedgerEntry(ctx context.Context, scope auth.Scope, id int64) (Le
 
 // ReviewFilter narrows the review queue; empty fields do not filter.
 type ReviewFilter struct {
-	Village string
-	Kind    string
-	Page    int
+	Village    string
+	Kind       string
+	Deputy     string // name fragment
+	MinAgeDays int    // only entries submitted at least this many days ago
+	Page       int
 }
 
 // ReviewQueue returns the submitted entries of a township, oldest submission
@@ -89,10 +92,18 @@ func (s *Store) ReviewQueue(ctx context.Context, townshipCode string, f ReviewFi
 		args = append(args, f.Kind)
 		conds = append(conds, fmt.Sprintf(`e.kind = $%d`, len(args)))
 	}
+	if q := strings.TrimSpace(f.Deputy); q != "" {
+		args = append(args, escapeLike(q))
+		conds = append(conds, fmt.Sprintf(`d.name LIKE '%%' || $%d || '%%'`, len(args)))
+	}
+	if f.MinAgeDays > 0 {
+		args = append(args, f.MinAgeDays)
+		conds = append(conds, fmt.Sprintf(`e.submitted_at <= now() - make_interval(days => $%d)`, len(args)))
+	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	var total int
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
-		JOIN households h ON h.id = p.household_id`+where, args...).Scan(&total); err != nil {
+		JOIN households h ON h.id = p.household_id JOIN deputies d ON d.id = p.deputy_id`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store.ReviewQueue count: %w", err)
 	}
 	page := max(f.Page, 1)
@@ -291,4 +302,59 @@ func (s *Store) Photo(ctx context.Context, scope auth.Scope, id int64) ([]byte, 
 		return nil, fmt.Errorf("store.Photo: %w", err)
 	}
 	return data, nil
+}
+
+// ApproveMany approves the submitted entries ids of township in one
+// transaction (one audit event each) and returns how many it approved;
+// entries of other townships or no longer submitted are skipped.
+func (s *Store) ApproveMany(ctx context.Context, township string, ids []int64, reviewerID int64) (int, error) {
+	n := 0
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE ledger_entries e SET status = 'approved', reviewed_by = $3, reviewed_at = now(), updated_at = now()
+			FROM pairings p, households h WHERE p.id = e.pairing_id AND h.id = p.household_id
+			AND e.id = ANY ($1) AND h.township_code = $2 AND e.status = 'submitted' RETURNING e.id`, ids, township, nullID(reviewerID))
+		if err != nil {
+			return err
+		}
+		done, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range done {
+			if err := audit(ctx, tx, reviewerID, "ledger_entry.approve", "ledger_entry", id,
+				map[string]string{"status": "submitted"}, map[string]string{"status": "approved", "bulk": "true"}); err != nil {
+				return err
+			}
+		}
+		n = len(done)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store.ApproveMany: %w", err)
+	}
+	return n, nil
+}
+
+// SpotCheck returns a sample of share (0–1) of the township's entries
+// approved in month (any day of it), at least one when there are any. The
+// sample is fixed for a township and month (ordered by a hash of id and
+// month), so a second look finds the same entries; total is the month's count.
+func (s *Store) SpotCheck(ctx context.Context, township string, month time.Time, share float64) ([]LedgerEntryRow, int, error) {
+	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 1, 0)
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		JOIN households h ON h.id = p.household_id WHERE h.township_code = $1 AND e.status = 'approved'
+		AND e.reviewed_at >= $2 AND e.reviewed_at < $3`, township, start, end).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.SpotCheck: %w", err)
+	}
+	n := int(math.Ceil(float64(total) * share))
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE h.township_code = $1 AND e.status = 'approved'
+		AND e.reviewed_at >= $2 AND e.reviewed_at < $3 ORDER BY md5(e.id::text || $4) LIMIT $5`,
+		township, start, end, start.Format("2006-01"), n)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.SpotCheck: %w", err)
+	}
+	return out, total, nil
 }

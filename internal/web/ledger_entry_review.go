@@ -2,8 +2,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/ledger"
 
 	"github.com/bangfu/bangfu/internal/store"
 	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
@@ -13,7 +18,8 @@ import (
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	q := r.URL.Query()
-	f := store.ReviewFilter{Village: q.Get("village"), Kind: q.Get("kind"), Page: pageParam(r)}
+	age, _ := strconv.Atoi(q.Get("age"))
+	f := store.ReviewFilter{Village: q.Get("village"), Kind: q.Get("kind"), Deputy: q.Get("deputy"), MinAgeDays: max(0, min(age, 365)), Page: pageParam(r)}
 	rows, total, err := s.st.ReviewQueue(r.Context(), u.TownshipCode, f)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -90,4 +96,55 @@ func (s *Server) reviewEntry(w http.ResponseWriter, r *http.Request, approve boo
 		msg = "已退回，代表会看到您的意见。"
 	}
 	s.redirect(w, r, "/review", msg)
+}
+
+// reviewApproveMany approves the ticked entries of the queue at once.
+func (s *Server) reviewApproveMany(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		s.redirect(w, r, "/review", "没有勾选任何台账。")
+		return
+	}
+	n, err := s.st.ApproveMany(r.Context(), u.TownshipCode, ids, u.ID)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("已通过 %d 条。", n)
+	if n < len(ids) {
+		msg += fmt.Sprintf("另有 %d 条已被审核过或不属于本镇，未处理。", len(ids)-n)
+	}
+	s.redirect(w, r, "/review", msg)
+}
+
+// reviewSpotCheck shows the month's fixed sample (ledger.SpotCheckPercent)
+// of the township's approved entries for a second look.
+func (s *Server) reviewSpotCheck(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	month, err := time.Parse("2006-01", r.URL.Query().Get("month"))
+	if err != nil {
+		month = s.today()
+	}
+	rows, total, err := s.st.SpotCheck(r.Context(), u.TownshipCode, month, float64(ledger.SpotCheckPercent)/100)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	ids := make([]int64, len(rows))
+	for i, e := range rows {
+		ids[i] = e.ID
+	}
+	photos, err := s.st.EntryPhotos(r.Context(), ids)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, ledgerpages.SpotCheck(ledgerpages.SpotCheckProps{Layout: s.layoutProps(r, "台账抽查", "/review"),
+		Month: month.Format("2006-01"), Rows: rows, Total: total, Photos: photos}))
 }

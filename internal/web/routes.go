@@ -101,6 +101,8 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Deputy)).Post("/ledger/{id}", s.ledgerEntryUpdate)
 			r.Get("/photos/{id}", s.photoShow)
 			r.With(s.requireRole(auth.TownshipChair)).Get("/review", s.reviewQueue)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/review/approve", s.reviewApproveMany)
+			r.With(s.requireRole(auth.TownshipChair)).Get("/review/spot-check", s.reviewSpotCheck)
 			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/approve", s.ledgerEntryApprove)
 			r.With(s.requireRole(auth.TownshipChair)).Post("/ledger/{id}/return", s.ledgerEntryReturn)
 		})

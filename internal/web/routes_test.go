@@ -98,6 +98,8 @@ var routeTable = map[string]struct {
 	"GET /ledger/{id}/edit":              {"/ledger/{draft}/edit", "lffffan"},
 	"POST /ledger/{id}":                  {"/ledger/{draft}", "lffffan"},
 	"GET /photos/{id}":                   {"/photos/{photo}", "laaanan"},
+	"POST /review/approve":               {"/review/approve", "lffaaff"},
+	"GET /review/spot-check":             {"/review/spot-check", "lffaaff"},
 	"GET /review":                        {"/review", "lffaaff"},
 	"POST /ledger/{id}/approve":          {"/ledger/{submitted}/approve", "lffanff"},
 	"POST /ledger/{id}/return":           {"/ledger/{submitted}/return", "lffanff"},
