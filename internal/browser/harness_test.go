@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -258,6 +259,45 @@ func (tb *tab) value(sel string) string {
 	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel), chromedp.NodeReady))
 	if err != nil {
 		tb.t.Fatalf("%s/%s: value of %s: %v", tb.vp.name, tb.who, sel, err)
+	}
+	return s
+}
+
+// imageWidth scrolls the image sel into view (thumbnails load lazily), waits
+// until the browser has loaded it or given up, and returns its naturalWidth:
+// 0 for an image that failed to load or decode.
+func (tb *tab) imageWidth(sel string) int {
+	tb.t.Helper()
+	tb.do("scrolling to "+sel, chromedp.ScrollIntoView(chromedp.CSS(sel), chromedp.NodeReady))
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	// An object is truthy even when the width is 0, so a broken image ends
+	// the wait too.
+	type loaded struct {
+		Width int `json:"width"`
+	}
+	img, err := chromedp.Run(ctx,
+		chromedp.PollFunction[loaded](`sel => {
+			const img = document.querySelector(sel);
+			return img && img.complete ? {width: img.naturalWidth} : false;
+		}`, chromedp.WithPollingArgs(sel), chromedp.WithPollingTimeout(15*time.Second)),
+	)
+	if err != nil {
+		tb.t.Fatalf("%s/%s: waiting for image %s: %v", tb.vp.name, tb.who, sel, err)
+	}
+	return img.Width
+}
+
+// fetch requests path from the current page, with its cookies, and returns
+// the status and content type, e.g. "200 image/jpeg".
+func (tb *tab) fetch(path string) string {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`fetch(`+strconv.Quote(path)+`).then(r => r.status + ' ' + r.headers.get('Content-Type'))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("%s/%s: fetching %s: %v", tb.vp.name, tb.who, path, err)
 	}
 	return s
 }

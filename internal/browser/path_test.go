@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,9 +28,10 @@ const yuchi = "430681107231" // 弼时镇玉池村, where deputy.demo helps
 
 // TestMainPaths walks every role's main path in Chromium, once on a desktop
 // screen and once on a phone: staff registers a household (one field wrong
-// first) and pairs it, the deputy records a visit and submits it, the
-// township chair approves it, the leader's dashboard figures move, and the
-// household page prints to an A4 PDF without navigation. Each viewport runs
+// first) and pairs it, the deputy records a visit with a photo and submits
+// it, the township chair sees the photo load in the queue and approves the
+// entry, the leader's dashboard figures move, the household page links the
+// photo, and the household file prints to an A4 PDF without navigation. Each viewport runs
 // on its own database with the demo data, in one browser.
 func TestMainPaths(t *testing.T) {
 	bctx := startBrowser(t)
@@ -150,8 +154,8 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 		t.Fatalf("active pairing: %v", err)
 	}
 
-	// 2. The deputy records a visit and submits it for review.
-	// TODO(issue 9): attach a photo once the ledger form takes one.
+	// 2. The deputy records a visit, attaches a photo and submits it for
+	// review.
 	deputy := newTab(t, bctx, base, vp, "deputy")
 	deputy.login("deputy.demo", demo.Password)
 	deputy.click(fmt.Sprintf(`[data-testid="pairing-%d"] a[role="button"]`, pid), "ledger-new", http.StatusOK)
@@ -159,12 +163,24 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	deputy.set(`#kind`, "visit")
 	deputy.typeIn(`#description`, "入户走访，了解春耕准备和孩子上学情况")
 	deputy.typeIn(`#beneficiaries`, "彭建华一家")
+	shot := writePNG(t, photoW, photoH)
+	deputy.do("choosing the photo", chromedp.SetUploadFiles(chromedp.CSS(`#photos`), []string{shot}, chromedp.NodeReady))
+	if n := eval[int](deputy, `document.querySelector('#photos').files.length`); n != 1 {
+		t.Fatalf("the photo input holds %d files after choosing one", n)
+	}
 	deputy.screenshot("ledger-filled")
 	deputy.click(`button[name="action"][value="submit"]`, "ledger-submitted", http.StatusOK)
 	var eid int64
 	var status string
 	if err := st.Pool.QueryRow(ctx, `SELECT id, status FROM ledger_entries WHERE pairing_id = $1`, pid).Scan(&eid, &status); err != nil || status != "submitted" {
 		t.Fatalf("the deputy's entry: %v, status %q, want submitted", err, status)
+	}
+	var nPhotos, phW, phH int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*), coalesce(max(width), 0), coalesce(max(height), 0) FROM ledger_photos WHERE entry_id = $1`, eid).Scan(&nPhotos, &phW, &phH); err != nil {
+		t.Fatal(err)
+	}
+	if nPhotos != 1 || phW != photoW || phH != photoH {
+		t.Fatalf("entry %d has %d photos of %d×%d px, want 1 of %d×%d", eid, nPhotos, phW, phH, photoW, photoH)
 	}
 
 	// 3. The township chair approves it from the queue.
@@ -180,6 +196,13 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 		}
 		chair.navigate("review-next-page", http.StatusOK, chromedp.Navigate(next))
 	}
+	// Its card shows the photo, and the browser could load and decode it
+	// (the thumbnail loads lazily, so bring it into view first).
+	thumb := fmt.Sprintf(`[data-testid="review-%d"] [data-testid="photos"] img`, eid)
+	if w := chair.imageWidth(thumb); w != photoW {
+		t.Errorf("review card's photo %s: naturalWidth %d, want %d", thumb, w, photoW)
+	}
+	chair.screenshot("review-photo")
 	chair.click(approve, "review-approved", http.StatusOK)
 	if err := st.Pool.QueryRow(ctx, `SELECT status FROM ledger_entries WHERE id = $1`, eid).Scan(&status); err != nil || status != "approved" {
 		t.Fatalf("entry after approval: %v, status %q", err, status)
@@ -201,8 +224,22 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 		}
 	}
 
-	// 5. The household file (一户一档) prints on A4 without navigation.
+	// 5. The household page links the entry's photo, for staff and for the
+	// leader, and the link serves the image to both.
+	leader.open(hpath, "household-page-leader")
 	staff.open(hpath, "household-page")
+	for _, tb := range []*tab{leader, staff} {
+		href := eval[string](tb, `document.querySelector('[data-testid="photo-link"]')?.getAttribute('href') ?? ''`)
+		if !photoPath.MatchString(href) {
+			t.Errorf("%s: household page's photo link is %q, want /photos/{id}", tb.who, href)
+			continue
+		}
+		if got := tb.fetch(href); got != "200 image/jpeg" {
+			t.Errorf("%s: GET %s from the household page: %s, want 200 image/jpeg", tb.who, href, got)
+		}
+	}
+
+	// 6. The household file (一户一档) prints on A4 without navigation.
 	staff.open(hpath+"/file", "household-file")
 	staff.emulatePrint(true)
 	hidden := eval[map[string]bool](staff, `(() => {
@@ -228,6 +265,32 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	if err := os.WriteFile(file, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+var photoPath = regexp.MustCompile(`^/photos/[0-9]+$`)
+
+// The photo the deputy attaches, in pixels (small enough not to be scaled).
+const photoW, photoH = 320, 240
+
+// writePNG writes a w×h PNG (a colour gradient) into a temporary folder and
+// returns its path.
+func writePNG(t *testing.T, w, h int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(255 * x / w), uint8(255 * y / h), 160, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "走访.png")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
 
 // figures reads the dashboard's headline figures by their test id (fig-*).

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -45,9 +47,9 @@ WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS d),
 hh AS (
 	SELECT h.village_code, count(*) AS households, count(ap.id) AS paired,
 		count(*) FILTER (WHERE h.status = 'exited') AS exited,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - 30
-			AND coalesce(lv.last_visit, ap.start_date) > (SELECT d FROM today) - 60) AS no_visit_30,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - 60) AS no_visit_60
+		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - $2::int
+			AND coalesce(lv.last_visit, ap.start_date) > (SELECT d FROM today) - $3::int) AS no_visit_30,
+		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - $3::int) AS no_visit_60
 	FROM households h
 	LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
 	LEFT JOIN LATERAL (SELECT max(e.entry_date) AS last_visit FROM ledger_entries e
@@ -95,7 +97,11 @@ func (s *Store) Progress(ctx context.Context, code string) (Figures, error) {
 		idx[k.Code] = i
 	}
 	childLen := len(code) + 3
-	rows, err := s.Pool.Query(ctx, villageFigures, code)
+	amber, red, err := s.FollowUpThresholds(ctx)
+	if err != nil {
+		return Figures{}, err
+	}
+	rows, err := s.Pool.Query(ctx, villageFigures, code, amber, red)
 	if err != nil {
 		return Figures{}, fmt.Errorf("store.Progress %s: %w", code, err)
 	}
@@ -146,4 +152,94 @@ func (s *Store) DeputyParticipation(ctx context.Context) (Participation, error) 
 		return p, fmt.Errorf("store.DeputyParticipation: %w", err)
 	}
 	return p, nil
+}
+
+// Default follow-up thresholds (人盯人), days without a visit: amber and red.
+const (
+	DefaultAmberDays = 30
+	DefaultRedDays   = 60
+)
+
+// FollowUpThresholds returns the amber and red thresholds in days (settings
+// app_meta followup_amber_days / followup_red_days, else the defaults).
+func (s *Store) FollowUpThresholds(ctx context.Context) (amber, red int, err error) {
+	amber, red = DefaultAmberDays, DefaultRedDays
+	rows, err := s.Pool.Query(ctx, `SELECT key, value FROM app_meta WHERE key IN ('followup_amber_days', 'followup_red_days')`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store.FollowUpThresholds: %w", err)
+	}
+	var k, v string
+	_, err = pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil
+		}
+		if k == "followup_amber_days" {
+			amber = n
+		} else {
+			red = n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store.FollowUpThresholds: %w", err)
+	}
+	return amber, red, nil
+}
+
+// SetFollowUpThresholds stores the thresholds (1 <= amber < red <= 365),
+// with an audit event.
+func (s *Store) SetFollowUpThresholds(ctx context.Context, amber, red int, actorID int64) error {
+	if amber < 1 || red <= amber || red > 365 {
+		return fmt.Errorf("store.SetFollowUpThresholds: bad thresholds %d/%d", amber, red)
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		for k, v := range map[string]int{"followup_amber_days": amber, "followup_red_days": red} {
+			if _, err := tx.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, k, strconv.Itoa(v)); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actorID, "settings.followup", "settings", 0, nil, map[string]int{"amber_days": amber, "red_days": red})
+	})
+	if err != nil {
+		return fmt.Errorf("store.SetFollowUpThresholds: %w", err)
+	}
+	return nil
+}
+
+// FollowUp is an active pairing overdue for a visit: DaysSince counts from
+// its last visit (submitted or approved), or from its start when it has none.
+type FollowUp struct {
+	PairingRow
+	TownshipName string
+	DaysSince    int
+}
+
+// FollowUps returns the active pairings of division (county, township or
+// village code) with no visit for at least amber days, the longest first.
+func (s *Store) FollowUps(ctx context.Context, division string, amber int, today time.Time) ([]FollowUp, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT * FROM (`+pairingSelect+` WHERE p.status = 'active' AND h.village_code LIKE $1 || '%') x
+		WHERE coalesce(x.last_visit, x.start_date) <= $2::date - $3::int ORDER BY coalesce(x.last_visit, x.start_date), x.id`, division, today, amber)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.FollowUps: %w", err)
+	}
+	names := map[string]string{}
+	trows, err := s.Pool.Query(ctx, `SELECT code, name FROM divisions WHERE level = 'township'`)
+	if err != nil {
+		return nil, fmt.Errorf("store.FollowUps: %w", err)
+	}
+	var c, n string
+	if _, err := pgx.ForEachRow(trows, []any{&c, &n}, func() error { names[c] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("store.FollowUps: %w", err)
+	}
+	out := make([]FollowUp, len(list))
+	for i, p := range list {
+		since := p.StartDate
+		if p.LastVisit != nil {
+			since = *p.LastVisit
+		}
+		out[i] = FollowUp{PairingRow: p, TownshipName: names[p.TownshipCode], DaysSince: int(today.Sub(since).Hours() / 24)}
+	}
+	return out, nil
 }

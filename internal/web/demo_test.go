@@ -219,3 +219,57 @@ func checkChinese(t *testing.T, path string, doc *goquery.Document) {
 		t.Errorf("%s: title %q is not Chinese", path, title)
 	}
 }
+
+// TestFollowUpListsAgree checks on the demo data that the chair's and the
+// leader's 人盯人 lists, the dashboard and the deputy's home page agree with
+// a direct SQL count of active pairings without a visit in 30 / 60 days.
+func TestFollowUpListsAgree(t *testing.T) {
+	t.Parallel()
+	a := demoApp(t)
+	ctx := context.Background()
+	count := func(where string, args ...any) int {
+		t.Helper()
+		var n int
+		q := `WITH lv AS (SELECT p.id, p.deputy_id, h.township_code,
+				coalesce((SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.kind = 'visit'
+					AND e.status IN ('submitted', 'approved')), p.start_date) AS last
+			FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.status = 'active'),
+			today AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS d)
+			SELECT count(*) FROM lv, today WHERE ` + where
+		if err := a.st.Pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	amber := count(`township_code = $1 AND last <= today.d - 30 AND last > today.d - 60`, bishi)
+	red := count(`township_code = $1 AND last <= today.d - 60`, bishi)
+	if amber+red == 0 {
+		t.Fatal("the demo data has no overdue pairing in 弼时镇; the test would prove nothing")
+	}
+	for _, who := range []string{"chair.bishi", "leader"} {
+		c := a.client(t, who, demo.Password)
+		_, doc := a.get(t, c, "/followup?division="+bishi)
+		if got := doc.Find(`[data-testid="followups"] tbody tr`).Length(); got != amber+red {
+			t.Errorf("%s: %d rows, SQL says %d", who, got, amber+red)
+		}
+		if text(doc, `[data-testid="followup-red"]`) != strconv.Itoa(red) || text(doc, `[data-testid="followup-amber"]`) != strconv.Itoa(amber) {
+			t.Errorf("%s: red %s amber %s, SQL says %d / %d", who, text(doc, `[data-testid="followup-red"]`), text(doc, `[data-testid="followup-amber"]`), red, amber)
+		}
+		_, doc = a.get(t, c, "/dashboard?division="+bishi)
+		if text(doc, `[data-testid="fig-novisit30"]`) != strconv.Itoa(amber) || text(doc, `[data-testid="fig-novisit60"]`) != strconv.Itoa(red) {
+			t.Errorf("%s dashboard: %s / %s, SQL says %d / %d", who, text(doc, `[data-testid="fig-novisit30"]`), text(doc, `[data-testid="fig-novisit60"]`), amber, red)
+		}
+	}
+	var deputyID int64
+	if err := a.st.Pool.QueryRow(ctx, `SELECT deputy_id FROM users WHERE username = 'deputy.demo'`).Scan(&deputyID); err != nil {
+		t.Fatal(err)
+	}
+	want := count(`deputy_id = $1 AND last <= today.d - 30`, deputyID)
+	_, doc := a.get(t, a.client(t, "deputy.demo", demo.Password), "/my")
+	got := doc.Find(`article[data-testid^="pairing-"] .badge`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "天未走访")
+	}).Length()
+	if got != want {
+		t.Errorf("deputy home: %d overdue badges, SQL says %d", got, want)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/web/components"
+
 	"github.com/bangfu/bangfu/internal/store"
 	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
 )
@@ -17,9 +20,14 @@ func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	amber, red, err := s.st.FollowUpThresholds(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	today := s.today()
 	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{
-		Layout: s.layoutProps(r, "我的结对", "/my"), Pairings: ps, Today: today.Format(time.DateOnly),
+		Layout: s.layoutProps(r, "我的结对", "/my"), Pairings: ps, Today: today.Format(time.DateOnly), Amber: amber, Red: red,
 		DaysSince: func(p store.PairingRow) int {
 			since := p.StartDate
 			if p.LastVisit != nil {
@@ -28,4 +36,38 @@ func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 			return int(today.Sub(since).Hours() / 24)
 		},
 	}))
+}
+
+// followUpList shows the pairings overdue for a visit (人盯人): the county's
+// by township for staff and leaders, the township's for its chair.
+func (s *Server) followUpList(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	code, err := s.divisionFor(r, u)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	amber, red, err := s.st.FollowUpThresholds(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	rows, err := s.st.FollowUps(r.Context(), code, amber, s.today())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	var divs []components.Option
+	if u.Role == auth.TownshipChair {
+		divs, err = s.villageOptions(r.Context(), u.TownshipCode)
+	} else {
+		divs, err = s.townshipOptions(r.Context())
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	sel := r.URL.Query().Get("division")
+	s.render(w, r, http.StatusOK, ledgerpages.FollowUp(ledgerpages.FollowUpProps{Layout: s.layoutProps(r, "人盯人：超期未走访", "/followup"),
+		Division: sel, Divisions: divs, Rows: rows, Amber: amber, Red: red}))
 }

@@ -378,8 +378,13 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.serveError(w, r, err)
 		return
 	}
-	s.render(w, r, status, pairings.Settings(pairings.SettingsProps{Layout: s.layoutProps(r, "结对设置", "/settings"),
-		Townships: towns, Adjacent: adj, Lines: lines, LineForm: in, Errors: errs}))
+	amber, red, err := s.st.FollowUpThresholds(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.render(w, r, status, pairings.Settings(pairings.SettingsProps{Layout: s.layoutProps(r, "设置", "/settings"),
+		Townships: towns, Adjacent: adj, Lines: lines, LineForm: in, Errors: errs, Amber: amber, Red: red}))
 }
 
 // settingsAdjacency replaces the township adjacency table.
@@ -428,4 +433,21 @@ func (s *Server) settingsPovertyLine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/settings", fmt.Sprintf("已保存%d年扶贫标准。", year))
+}
+
+// settingsFollowUp stores the amber and red thresholds (days without a visit).
+func (s *Server) settingsFollowUp(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	amber, err1 := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("amber")))
+	red, err2 := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("red")))
+	if err1 != nil || err2 != nil || amber < 1 || red <= amber || red > 365 {
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, pairings.LineInput{Standard: "national", Year: strconv.Itoa(s.today().Year())},
+			validation.Errors{"amber": "标黄天数应为1以上，且小于标红天数", "red": "标红天数应大于标黄天数，且不超过365"})
+		return
+	}
+	if err := s.st.SetFollowUpThresholds(r.Context(), amber, red, u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/settings", fmt.Sprintf("已保存：超过%d天未走访标黄，超过%d天标红。", amber, red))
 }

@@ -35,6 +35,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			// Progress: leaders and staff for the county, chairs for their township.
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/dashboard", s.dashboardShow)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/api/v1/progress", s.progressAPI)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/followup", s.followUpList)
 
 			// Deputy registry.
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
@@ -92,6 +93,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Get("/settings", s.settingsShow)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/adjacency", s.settingsAdjacency)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/poverty-lines", s.settingsPovertyLine)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/followup", s.settingsFollowUp)
 
 			// Ledger: the deputy records, the township chair reviews.
 			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)

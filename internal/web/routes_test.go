@@ -45,6 +45,8 @@ var routeTable = map[string]struct {
 	"GET /":                              {"/", "laaaaaa"},
 	"GET /dashboard":                     {"/dashboard?division=430681107", "laaanff"},
 	"GET /api/v1/progress":               {"/api/v1/progress?division=430681107", "laaanff"},
+	"GET /followup":                      {"/followup?division=430681107", "laaanff"},
+	"POST /settings/followup":            {"/settings/followup", "lafffff"},
 	"GET /deputies":                      {"/deputies", "laaffff"},
 	"GET /deputies/{id}":                 {"/deputies/{deputy}", "laaffff"},
 	"GET /deputies/{id}/edit":            {"/deputies/{deputy}/edit", "lafffff"},
