@@ -107,3 +107,13 @@ func TestMaskPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeOver(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for day, want := range map[int]bool{0: false, 6: false, 7: true, 30: true} {
+		if got := NoticeOver(start, start.AddDate(0, 0, day).Add(23*time.Hour)); got != want {
+			t.Errorf("day %d: NoticeOver = %v, want %v", day, got, want)
+		}
+	}
+}

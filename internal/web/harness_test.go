@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/bangfu/bangfu/internal/store"
@@ -29,8 +30,14 @@ type app struct {
 
 func newApp(t *testing.T, st *store.Store) *app {
 	t.Helper()
+	return newAppAt(t, st, nil)
+}
+
+// newAppAt is newApp with a clock the test moves (nil: the real time).
+func newAppAt(t *testing.T, st *store.Store, now func() time.Time) *app {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681"})
+	h := web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681", Now: now})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &app{st: st, srv: srv, routes: h.Routes}

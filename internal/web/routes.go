@@ -66,6 +66,9 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)
 			r.With(s.requireRole(auth.Staff)).Post("/households/{id}/reveal", s.householdReveal)
+			r.With(s.requireRole(auth.Deputy, auth.TownshipChair)).Post("/households/{id}/exit", s.householdExitPropose)
+			r.With(s.requireRole(auth.TownshipChair, auth.Leader)).Post("/households/{id}/exit/return", s.householdExitReturn)
+			r.With(s.requireRole(auth.TownshipChair, auth.Leader)).Post("/households/{id}/exit/{step}", s.householdExitStep)
 
 			// Long-running imports and exports: their owner follows them.
 			r.Get("/jobs/{id}", s.jobShow)
