@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -20,8 +21,13 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // dummyHash is compared against when the username is unknown, so that the
-// answer takes as long as for a wrong password.
-var dummyHash, _ = auth.HashPassword("no such user")
+// answer takes as long as for a wrong password. It is made on first use: an
+// argon2id hash costs 64 MB and tens of milliseconds, not worth paying at
+// start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("no such user")
+	return h
+})
 
 // loginSubmit checks username and password, renews the session token and
 // stores the user id; a failure re-renders the form (422) with the name kept.
@@ -39,7 +45,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	found := err == nil
 	if !found {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, herr := auth.CheckPassword(password, hash)
 	if herr != nil || !ok || !found {
