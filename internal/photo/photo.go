@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	_ "image/png" // PNG decoder
 	"net/http"
@@ -20,8 +21,12 @@ import (
 // Limits.
 const (
 	MaxBytes  = 10 << 20 // one uploaded file, bytes
-	MaxPixels = 50_000_000
-	MaxSide   = 1600 // longest side after normalising, pixels
+	MaxPixels = 25_000_000
+	// MaxDecoded caps the memory one decoded image may take (pixels × bytes
+	// per pixel of its colour model): a small 16-bit PNG can claim hundreds
+	// of megabytes once decoded.
+	MaxDecoded = 120 << 20
+	MaxSide    = 1600 // longest side after normalising, pixels
 )
 
 // Errors returned by Normalize, in Chinese for the user.
@@ -69,7 +74,8 @@ func Normalize(b []byte) (Photo, error) {
 	if err != nil {
 		return Photo{}, ErrBroken
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels ||
+		cfg.Width*cfg.Height*bytesPerPixel(cfg.ColorModel) > MaxDecoded {
 		return Photo{}, ErrHuge
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
@@ -91,4 +97,20 @@ func Normalize(b []byte) (Photo, error) {
 		return Photo{}, err
 	}
 	return Photo{Data: out.Bytes(), Width: w, Height: h}, nil
+}
+
+// bytesPerPixel is what the standard decoders allocate per pixel for a
+// colour model (a generous 4 for anything else).
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.YCbCrModel:
+		return 3
+	}
+	return 4
 }

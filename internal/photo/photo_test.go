@@ -42,6 +42,15 @@ func TestNormalize(t *testing.T) {
 	if err != nil || p.Width != 300 || p.Height != 400 {
 		t.Fatalf("small PNG: %dx%d %v", p.Width, p.Height, err)
 	}
+	// A 16-bit PNG of 5000×4000 is small on disk but 160 MB decoded.
+	deep := image.NewNRGBA64(image.Rect(0, 0, 5000, 4000))
+	var deepPNG bytes.Buffer
+	if err := png.Encode(&deepPNG, deep); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Normalize(deepPNG.Bytes()); !errors.Is(err, ErrHuge) {
+		t.Errorf("16-bit 5000×4000 PNG: %v, want ErrHuge", err)
+	}
 	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
 	for name, tt := range map[string]struct {
 		in   []byte

@@ -102,8 +102,10 @@ func (s *Server) reviewEntry(w http.ResponseWriter, r *http.Request, approve boo
 func (s *Server) reviewApproveMany(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	var ids []int64
+	seen := map[int64]bool{}
 	for _, v := range r.PostForm["id"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !seen[id] {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
@@ -127,9 +129,14 @@ func (s *Server) reviewApproveMany(w http.ResponseWriter, r *http.Request) {
 // of the township's approved entries for a second look.
 func (s *Server) reviewSpotCheck(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	month, err := time.Parse("2006-01", r.URL.Query().Get("month"))
-	if err != nil {
-		month = s.today()
+	month := s.today()
+	if m := r.URL.Query().Get("month"); m != "" {
+		t, err := time.Parse("2006-01", m)
+		if err != nil || t.Year() < 2014 || t.After(s.today()) {
+			s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "月份应写成 2026-11，且在2014年至本月之间。"})
+			return
+		}
+		month = t
 	}
 	rows, total, err := s.st.SpotCheck(r.Context(), u.TownshipCode, month, float64(ledger.SpotCheckPercent)/100)
 	if err != nil {

@@ -114,7 +114,7 @@ const maxPhotos = 3
 
 // formPhotos reads and normalises the photos of a multipart ledger form
 // (field "photos"); a message for the user is returned for a bad file.
-func formPhotos(r *http.Request) ([]photo.Photo, string) {
+func (s *Server) formPhotos(r *http.Request) ([]photo.Photo, string) {
 	if r.MultipartForm == nil {
 		return nil, ""
 	}
@@ -136,7 +136,9 @@ func formPhotos(r *http.Request) ([]photo.Photo, string) {
 		if err != nil {
 			return nil, photo.ErrBroken.Error()
 		}
+		s.photoSlots <- struct{}{}
 		p, err := photo.Normalize(b)
+		<-s.photoSlots
 		if err != nil {
 			return nil, fh.Filename + "：" + err.Error()
 		}
@@ -172,7 +174,7 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		token = ""
 	}
 	e, errs := ledger.Parse(in, p.StartDate, s.now().In(Shanghai))
-	photos, photoErr := formPhotos(r)
+	photos, photoErr := s.formPhotos(r)
 	if photoErr != "" {
 		if errs == nil {
 			errs = validation.Errors{}

@@ -28,6 +28,10 @@ type Server struct {
 	log    *slog.Logger
 	county string
 	now    func() time.Time
+	// photoSlots bounds how many uploaded photos are decoded at once, so a
+	// burst of uploads cannot take all memory (each may take up to
+	// photo.MaxDecoded bytes).
+	photoSlots chan struct{}
 }
 
 // Options configure New.
@@ -71,7 +75,7 @@ type Handler struct {
 
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
-	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now}
+	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, photoSlots: make(chan struct{}, 2)}
 	if s.now == nil {
 		s.now = time.Now
 	}
