@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/idcard"
+	"github.com/shopspring/decimal"
 )
 
 var now = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
@@ -115,5 +116,20 @@ func TestNoticeOver(t *testing.T) {
 		if got := NoticeOver(start, start.AddDate(0, 0, day).Add(23*time.Hour)); got != want {
 			t.Errorf("day %d: NoticeOver = %v, want %v", day, got, want)
 		}
+	}
+}
+
+func TestPerCapita(t *testing.T) {
+	t.Parallel()
+	d := func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+	in := Income{Wages: d("12000"), Production: d("3000.50"), Property: d("0"), Transfers: d("1800"), Costs: d("2000")}
+	if got := in.PerCapita(3); !got.Equal(d("4933.50")) {
+		t.Fatalf("PerCapita = %s, want 4933.50", got)
+	}
+	if got := (Income{Wages: d("100"), Costs: d("500")}).PerCapita(2); !got.IsZero() {
+		t.Fatalf("negative net income: %s, want 0", got)
+	}
+	if _, errs := ParseIncome("2025", "1,000", "-1", "", "", "", 2015, 2026); errs["production"] == "" {
+		t.Fatal("negative production income accepted")
 	}
 }

@@ -358,3 +358,16 @@ func (s *Store) SpotCheck(ctx context.Context, township string, month time.Time,
 	}
 	return out, total, nil
 }
+
+// ReturnedEntries returns the entries of a township (or the county when
+// township is "") that the chair returned and the deputy has not resubmitted
+// yet, the oldest return first.
+func (s *Store) ReturnedEntries(ctx context.Context, township string) ([]LedgerEntryRow, error) {
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE e.status = 'returned' AND ($1 = '' OR h.township_code = $1)
+		ORDER BY e.reviewed_at, e.id`, township)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.ReturnedEntries: %w", err)
+	}
+	return out, nil
+}

@@ -71,3 +71,59 @@ func (s *Server) followUpList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, ledgerpages.FollowUp(ledgerpages.FollowUpProps{Layout: s.layoutProps(r, "人盯人：超期未走访", "/followup"),
 		Division: sel, Divisions: divs, Rows: rows, Amber: amber, Red: red}))
 }
+
+// digestShow renders a township's weekly digest (每周通报): pairings overdue
+// for a visit and returned entries not yet resubmitted. A chair sees its own
+// township; staff and leaders pick one (default: the first).
+func (s *Server) digestShow(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	townships, err := s.townshipOptions(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	township := r.URL.Query().Get("division")
+	var choices []components.Option
+	if u.Role == auth.TownshipChair {
+		if township != "" && township != u.TownshipCode {
+			s.serveError(w, r, errNotFound)
+			return
+		}
+		township = u.TownshipCode
+	} else {
+		choices = townships
+		if township == "" && len(townships) > 0 {
+			township = townships[0].Value
+		}
+	}
+	name := ""
+	for _, t := range townships {
+		if t.Value == township {
+			name = t.Label
+		}
+	}
+	if name == "" {
+		s.serveError(w, r, errNotFound)
+		return
+	}
+	amber, red, err := s.st.FollowUpThresholds(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	today := s.today()
+	overdue, err := s.st.FollowUps(r.Context(), township, amber, today)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	returned, err := s.st.ReturnedEntries(r.Context(), township)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	s.render(w, r, http.StatusOK, ledgerpages.Digest(ledgerpages.DigestProps{Layout: s.layoutProps(r, name+"每周通报", "/digest"),
+		Township: township, Townships: choices, Week: components.DateCN(monday) + "—" + components.DateCN(monday.AddDate(0, 0, 6)),
+		Overdue: overdue, Returned: returned, Red: red}))
+}

@@ -85,6 +85,10 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 		CanEdit:   u.Role == auth.Staff || u.Role == auth.TownshipChair,
 		CanReveal: u.SeesPersonalData() && !revealed,
 	}
+	if p.Incomes, err = s.st.Incomes(ctx, id); err != nil {
+		return households.ShowProps{}, err
+	}
+	p.CanRecordIncome = u.Role == auth.Staff || u.Role == auth.TownshipChair || (u.Role == auth.Deputy && h.DeputyID == u.DeputyID)
 	if p.Exits, err = s.st.Exits(ctx, id); err != nil {
 		return households.ShowProps{}, err
 	}

@@ -36,6 +36,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/dashboard", s.dashboardShow)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/api/v1/progress", s.progressAPI)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/followup", s.followUpList)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/digest", s.digestShow)
 
 			// Deputy registry.
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
@@ -66,6 +67,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)
 			r.With(s.requireRole(auth.Staff)).Post("/households/{id}/reveal", s.householdReveal)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair, auth.Deputy)).Post("/households/{id}/income", s.householdIncome)
 			r.With(s.requireRole(auth.Deputy, auth.TownshipChair)).Post("/households/{id}/exit", s.householdExitPropose)
 			r.With(s.requireRole(auth.TownshipChair, auth.Leader)).Post("/households/{id}/exit/return", s.householdExitReturn)
 			r.With(s.requireRole(auth.TownshipChair, auth.Leader)).Post("/households/{id}/exit/{step}", s.householdExitStep)

@@ -19,7 +19,7 @@ var auditActions = map[string]string{
 	"pairing.create": "结对", "pairing.end": "结束结对",
 	"household.exit_propose": "提出脱贫退出", "household.exit_appraised": "村民主评议", "household.exit_notice": "开始公示",
 	"household.exit_reviewed": "乡镇审核退出", "household.exit_approved": "批准脱贫退出", "household.exit_return": "退回退出申请",
-	"household.export": "导出", "ledger_entry.create": "新增台账", "ledger_entry.update": "修改台账", "ledger_entry.approve": "审核通过", "ledger_entry.return": "退回",
+	"household.export": "导出", "household.income": "记录年度收入", "ledger_entry.create": "新增台账", "ledger_entry.update": "修改台账", "ledger_entry.approve": "审核通过", "ledger_entry.return": "退回",
 }
 
 // AuditAction returns the Chinese name of an audit action.

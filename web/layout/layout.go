@@ -34,10 +34,10 @@ func Nav(role string) []NavItem {
 			{"申请书", "/applications"}, {"结对建议", "/pairing/suggest"}, {"待确认", "/pairing/confirm"},
 			{"待调整", "/pairing/reassign"}, {"人盯人", "/followup"}, {"设置", "/settings"}}
 	case "leader":
-		return []NavItem{{"进展总览", "/dashboard"}, {"人盯人", "/followup"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
+		return []NavItem{{"进展总览", "/dashboard"}, {"人盯人", "/followup"}, {"每周通报", "/digest"}, {"贫困户", "/households"}, {"人大代表", "/deputies"}}
 	case "township_chair":
 		return []NavItem{{"本镇进展", "/dashboard"}, {"台账审核", "/review"}, {"贫困户", "/households"},
-			{"待确认结对", "/pairing/confirm"}, {"待调整", "/pairing/reassign"}, {"人盯人", "/followup"}}
+			{"待确认结对", "/pairing/confirm"}, {"待调整", "/pairing/reassign"}, {"人盯人", "/followup"}, {"每周通报", "/digest"}}
 	case "deputy":
 		return []NavItem{{"我的结对", "/my"}, {"申请书", "/applications"}}
 	}
