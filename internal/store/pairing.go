@@ -31,13 +31,16 @@ type PairingRow struct {
 	// ProposalReason is why the matcher proposed this deputy (proposals).
 	ProposalReason string `db:"proposal_reason"`
 	VillageCode    string `db:"village_code"`
+	// HouseholdStatus and Monitoring are the household's 脱贫状态 and 防返贫监测 flag.
+	HouseholdStatus string `db:"household_status"`
+	Monitoring      string `db:"monitoring"`
 }
 
 const pairingSelect = `SELECT p.id, p.household_id, h.head_name, v.name AS village_name, h.township_code, p.deputy_id,
 	d.name AS deputy_name, p.start_date, p.end_date, p.status, coalesce(p.end_reason, '') AS end_reason,
 	(SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) AS last_visit,
 	(SELECT count(*) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.status = 'returned')::int AS returned,
-	p.needs_reassignment, p.proposal_reason, h.village_code
+	p.needs_reassignment, p.proposal_reason, h.village_code, h.status AS household_status, h.monitoring
 FROM pairings p
 JOIN households h ON h.id = p.household_id
 JOIN divisions v ON v.code = h.village_code

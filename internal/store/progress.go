@@ -216,10 +216,13 @@ type FollowUp struct {
 }
 
 // FollowUps returns the active pairings of division (county, township or
-// village code) with no visit for at least amber days, the longest first.
+// village code) with no visit for at least amber days, and those of relapsed
+// (返贫) or monitored (防返贫监测) households whatever their last visit, the
+// longest without a visit first.
 func (s *Store) FollowUps(ctx context.Context, division string, amber int, today time.Time) ([]FollowUp, error) {
 	rows, _ := s.Pool.Query(ctx, `SELECT * FROM (`+pairingSelect+` WHERE p.status = 'active' AND h.village_code LIKE $1 || '%') x
-		WHERE coalesce(x.last_visit, x.start_date) <= $2::date - $3::int ORDER BY coalesce(x.last_visit, x.start_date), x.id`, division, today, amber)
+		WHERE coalesce(x.last_visit, x.start_date) <= $2::date - $3::int OR x.household_status = 'relapsed' OR x.monitoring <> ''
+		ORDER BY coalesce(x.last_visit, x.start_date), x.id`, division, today, amber)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.FollowUps: %w", err)

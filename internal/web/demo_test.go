@@ -243,14 +243,19 @@ func TestFollowUpListsAgree(t *testing.T) {
 	}
 	amber := count(`township_code = $1 AND last <= today.d - 30 AND last > today.d - 60`, bishi)
 	red := count(`township_code = $1 AND last <= today.d - 60`, bishi)
+	watch := count(`township_code = $1 AND last > today.d - 30 AND EXISTS (SELECT 1 FROM pairings p JOIN households h ON h.id = p.household_id
+		WHERE p.id = lv.id AND (h.status = 'relapsed' OR h.monitoring <> ''))`, bishi)
 	if amber+red == 0 {
 		t.Fatal("the demo data has no overdue pairing in 弼时镇; the test would prove nothing")
 	}
 	for _, who := range []string{"chair.bishi", "leader"} {
 		c := a.client(t, who, demo.Password)
 		_, doc := a.get(t, c, "/followup?division="+bishi)
-		if got := doc.Find(`[data-testid="followups"] tbody tr`).Length(); got != amber+red {
-			t.Errorf("%s: %d rows, SQL says %d", who, got, amber+red)
+		if got := doc.Find(`[data-testid="followups"] tbody tr`).Length(); got != amber+red+watch {
+			t.Errorf("%s: %d rows, SQL says %d + %d watched", who, got, amber+red, watch)
+		}
+		if text(doc, `[data-testid="followup-watch"]`) != strconv.Itoa(watch) {
+			t.Errorf("%s: watched %s, SQL says %d", who, text(doc, `[data-testid="followup-watch"]`), watch)
 		}
 		if text(doc, `[data-testid="followup-red"]`) != strconv.Itoa(red) || text(doc, `[data-testid="followup-amber"]`) != strconv.Itoa(amber) {
 			t.Errorf("%s: red %s amber %s, SQL says %d / %d", who, text(doc, `[data-testid="followup-red"]`), text(doc, `[data-testid="followup-amber"]`), red, amber)
