@@ -36,8 +36,9 @@ var Statuses = codelist.List{
 	{Value: "returned", Label: "已退回"},
 }
 
-// SpotCheckPercent is the published share of a township's approved entries
-// of a month that the chair samples for a second look (抽查比例).
+// SpotCheckPercent is the default published share of a township's approved
+// entries of a month that the chair samples for a second look (抽查比例);
+// staff change it on the settings page.
 const SpotCheckPercent = 20
 
 // Editable reports whether an entry in status may still be edited and

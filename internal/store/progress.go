@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -245,4 +246,39 @@ func (s *Store) FollowUps(ctx context.Context, division string, amber int, today
 		out[i] = FollowUp{PairingRow: p, TownshipName: names[p.TownshipCode], DaysSince: int(today.Sub(since).Hours() / 24)}
 	}
 	return out, nil
+}
+
+// SpotCheckPercent returns the share (1–100) of a month's approved entries
+// the chairs re-check (app_meta spotcheck_percent, else the default).
+func (s *Store) SpotCheckPercent(ctx context.Context, def int) (int, error) {
+	var v string
+	err := s.Pool.QueryRow(ctx, `SELECT value FROM app_meta WHERE key = 'spotcheck_percent'`).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return def, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store.SpotCheckPercent: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return def, nil
+	}
+	return n, nil
+}
+
+// SetSpotCheckPercent stores the spot-check share (1–100), with an audit event.
+func (s *Store) SetSpotCheckPercent(ctx context.Context, n int, actorID int64) error {
+	if n < 1 || n > 100 {
+		return fmt.Errorf("store.SetSpotCheckPercent: %d out of 1–100", n)
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ('spotcheck_percent', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, strconv.Itoa(n)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "settings.spotcheck", "settings", 0, nil, map[string]int{"percent": n})
+	})
+	if err != nil {
+		return fmt.Errorf("store.SetSpotCheckPercent: %w", err)
+	}
+	return nil
 }

@@ -138,7 +138,12 @@ func (s *Server) reviewSpotCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		month = t
 	}
-	rows, total, err := s.st.SpotCheck(r.Context(), u.TownshipCode, month, float64(ledger.SpotCheckPercent)/100)
+	pct, err := s.st.SpotCheckPercent(r.Context(), ledger.SpotCheckPercent)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	rows, total, err := s.st.SpotCheck(r.Context(), u.TownshipCode, month, float64(pct)/100)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -153,5 +158,5 @@ func (s *Server) reviewSpotCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, ledgerpages.SpotCheck(ledgerpages.SpotCheckProps{Layout: s.layoutProps(r, "台账抽查", "/review"),
-		Month: month.Format("2006-01"), Rows: rows, Total: total, Photos: photos}))
+		Month: month.Format("2006-01"), Rows: rows, Total: total, Photos: photos, Percent: pct}))
 }

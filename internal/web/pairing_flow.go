@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/ledger"
 	"github.com/bangfu/bangfu/internal/matcher"
 	"github.com/bangfu/bangfu/internal/money"
 	"github.com/bangfu/bangfu/internal/pairing"
@@ -383,8 +384,13 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.serveError(w, r, err)
 		return
 	}
+	pct, err := s.st.SpotCheckPercent(r.Context(), ledger.SpotCheckPercent)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	s.render(w, r, status, pairings.Settings(pairings.SettingsProps{Layout: s.layoutProps(r, "设置", "/settings"),
-		Townships: towns, Adjacent: adj, Lines: lines, LineForm: in, Errors: errs, Amber: amber, Red: red}))
+		Townships: towns, Adjacent: adj, Lines: lines, LineForm: in, Errors: errs, Amber: amber, Red: red, SpotCheck: pct}))
 }
 
 // settingsAdjacency replaces the township adjacency table.
@@ -450,4 +456,20 @@ func (s *Server) settingsFollowUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/settings", fmt.Sprintf("已保存：超过%d天未走访标黄，超过%d天标红。", amber, red))
+}
+
+// settingsSpotCheck stores the monthly spot-check share (1–100 per cent).
+func (s *Server) settingsSpotCheck(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("percent")))
+	if err != nil || n < 1 || n > 100 {
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, pairings.LineInput{Standard: "national", Year: strconv.Itoa(s.today().Year())},
+			validation.Errors{"percent": "抽查比例应为1至100之间的整数"})
+		return
+	}
+	if err := s.st.SetSpotCheckPercent(r.Context(), n, u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/settings", fmt.Sprintf("已保存：每月抽查 %d%%。", n))
 }

@@ -79,4 +79,13 @@ func TestReviewQueueBulkAndSpotCheck(t *testing.T) {
 	if strings.Join(again, ",") != strings.Join(first, ",") {
 		t.Fatalf("spot check sample changed: %v then %v", first, again)
 	}
+	// Staff set the share to 50%: five of the ten.
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	if status, _, _ := a.post(t, a.client(t, "office", testutil.Password), "/settings/spot-check", url.Values{"percent": {"50"}}); status != http.StatusSeeOther {
+		t.Fatalf("set spot-check share: %d", status)
+	}
+	_, doc = a.get(t, chair, "/review/spot-check")
+	if got := doc.Find(`article[data-testid^="spot-"]`).Length(); got != 5 {
+		t.Fatalf("spot check at 50%%: %d entries, want 5", got)
+	}
 }

@@ -47,6 +47,7 @@ var routeTable = map[string]struct {
 	"GET /api/v1/progress":               {"/api/v1/progress?division=430681107", "laaanff"},
 	"GET /digest":                        {"/digest?division=430681107", "laaanff"},
 	"GET /followup":                      {"/followup?division=430681107", "laaanff"},
+	"POST /settings/spot-check":          {"/settings/spot-check", "lafffff"},
 	"POST /settings/followup":            {"/settings/followup", "lafffff"},
 	"GET /deputies":                      {"/deputies", "laaffff"},
 	"GET /deputies/{id}":                 {"/deputies/{deputy}", "laaffff"},
