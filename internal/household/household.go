@@ -381,8 +381,6 @@ func ParseStatusChange(status, exitedYear, monitoring, note string, identificati
 	}
 	if utf8.RuneCountInString(c.Note) > 200 {
 		errs["note"] = "说明最多200字"
-	} else if c.Note == "" && (c.Status == "relapsed" || c.Monitoring != "") {
-		errs["note"] = "标记返贫或纳入监测须写明原因"
 	}
 	if len(errs) > 0 {
 		return StatusChange{}, errs

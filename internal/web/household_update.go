@@ -181,6 +181,11 @@ func (s *Server) householdStatus(w http.ResponseWriter, r *http.Request) {
 	if c.Status == "relapsed" && row.Status == "not_exited" {
 		errs = map[string]string{"status": "该户尚未脱贫，不能标记为返贫"}
 	}
+	// A relapse or a monitoring flag set on the page needs its reason.
+	if len(errs) == 0 && strings.TrimSpace(f.Get("note")) == "" &&
+		((c.Status == "relapsed" && row.Status != "relapsed") || (c.Monitoring != "" && c.Monitoring != row.Monitoring)) {
+		errs = map[string]string{"note": "标记返贫或纳入监测须写明原因"}
+	}
 	if len(errs) > 0 {
 		s.rerenderHousehold(w, r, u, id, func(sp *households.ShowProps) {
 			sp.StatusForm = households.StatusInput{Status: f.Get("status"), ExitedYear: f.Get("exited_year"), Monitoring: f.Get("monitoring"), Note: f.Get("note")}

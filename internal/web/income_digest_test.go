@@ -73,3 +73,19 @@ func TestIncomeAndDigest(t *testing.T) {
 		t.Fatal("staff digest of 弼时镇 misses the returned entry")
 	}
 }
+
+func TestMonitoringNeedsReason(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	hid := testutil.Household(t, st, yuchi, "孙大勇")
+	testutil.User(t, st, "chair.bishi", auth.TownshipChair, bishi, 0)
+	a := newApp(t, st)
+	chair := a.client(t, "chair.bishi", testutil.Password)
+	path := "/households/" + strconv.FormatInt(hid, 10) + "/status"
+	if status, _, doc := a.post(t, chair, path, url.Values{"status": {"not_exited"}, "monitoring": {"sudden_hardship"}}); status != http.StatusUnprocessableEntity || text(doc, `[data-testid="error-note"]`) == "" {
+		t.Fatalf("monitoring without a reason: %d", status)
+	}
+	if status, _, _ := a.post(t, chair, path, url.Values{"status": {"not_exited"}, "monitoring": {"sudden_hardship"}, "note": {"户主突发重病"}}); status != http.StatusSeeOther {
+		t.Fatalf("monitoring with a reason: %d", status)
+	}
+}
