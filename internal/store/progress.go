@@ -24,7 +24,7 @@ type Figures struct {
 	ApprovedYuan     decimal.Decimal `json:"approved_yuan"`      // money and goods of approved entries, all time, yuan
 	NoVisit30d       int             `json:"no_visit_30d"`       // active pairings whose last visit (or start) is 30–59 days ago (amber)
 	NoVisit60d       int             `json:"no_visit_60d"`       // active pairings with no visit (or start) in 60 days (red)
-	Children         []Figures       `json:"children,omitempty"`
+	Children         []Figures       `json:"children"`
 }
 
 // Unpaired is the number of households without an active pairing.

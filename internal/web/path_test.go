@@ -34,6 +34,9 @@ type progress struct {
 func (a *app) progress(t *testing.T, c *http.Client, code string) (int, progress) {
 	t.Helper()
 	status, body := a.getBody(t, c, "/api/v1/progress?division="+code)
+	if status == http.StatusOK && !strings.Contains(body, `"children":`) {
+		t.Errorf("progress %s has no children field: %s", code, body)
+	}
 	var p progress
 	if status == http.StatusOK {
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
