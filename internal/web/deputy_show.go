@@ -24,16 +24,12 @@ func (s *Server) deputyShow(w http.ResponseWriter, r *http.Request) {
 // (a new password to show once, a left-office date error).
 func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, status int, p deputies.ShowProps) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	d, err := s.deputyFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	d, err := s.st.Deputy(r.Context(), id)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := d.ID
 	pairings, err := s.st.DeputyPairingHistory(r.Context(), id)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -60,15 +56,12 @@ func (s *Server) renderDeputyPage(w http.ResponseWriter, r *http.Request, status
 // account is disabled.
 func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	d, err := s.deputyFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if _, err := s.st.Deputy(r.Context(), id); err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := d.ID
 	typed := r.PostForm.Get("left_office_date")
 	date, err := time.Parse(time.DateOnly, typed)
 	var msg string
@@ -106,16 +99,12 @@ func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
 // sign-in.
 func (s *Server) deputyAccount(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	d, err := s.deputyFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	d, err := s.st.Deputy(r.Context(), id)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := d.ID
 	_, full, _ := strings.Cut(pinyin.Key(d.Name), "|")
 	if len(full) > 30 {
 		full = full[:30]
@@ -143,4 +132,13 @@ func (s *Server) deputyAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderDeputyPage(w, r, http.StatusOK, deputies.ShowProps{NewPassword: password})
+}
+
+// deputyFromPath loads the deputy {id} of the URL (404 when unknown).
+func (s *Server) deputyFromPath(r *http.Request) (store.DeputyRow, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.DeputyRow{}, err
+	}
+	return s.st.Deputy(r.Context(), id)
 }

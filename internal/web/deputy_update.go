@@ -36,16 +36,12 @@ func deputyInputFrom(d store.DeputyRow) deputy.Input {
 
 // deputyEdit renders the edit form of a deputy.
 func (s *Server) deputyEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	d, err := s.deputyFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	d, err := s.st.Deputy(r.Context(), id)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := d.ID
 	path := "/deputies/" + components.ID(id)
 	s.renderDeputyForm(w, r, http.StatusOK, deputies.FormProps{Input: deputyInputFrom(d), Action: path, Cancel: path, Version: d.Version}, "修改代表信息")
 }
@@ -54,16 +50,12 @@ func (s *Server) deputyEdit(w http.ResponseWriter, r *http.Request) {
 // gives the conflict page with both versions (409) and nothing overwritten.
 func (s *Server) deputyUpdate(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	current, err := s.deputyFromPath(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	current, err := s.st.Deputy(r.Context(), id)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := current.ID
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	in := deputyInput(r)
 	path := "/deputies/" + components.ID(id)
