@@ -209,10 +209,12 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	}
 
 	// 4. The leader's dashboard moved: one more household, paired, and one
-	// more approved entry in the last 30 days. (The charts come with a later
-	// issue; when they do, check here that an SVG with data draws.)
+	// more approved entry in the last 30 days; its four charts draw as SVG
+	// with data, and the page prints on A4 without the navigation.
 	leader.open("/dashboard", "dashboard-after")
 	after := figures(leader)
+	checkCharts(leader, "chart-share", "chart-monthly", "chart-causes", "chart-relief")
+	printA4(leader, "dashboard")
 	want := map[string]int{
 		"households": before["households"] + 1,
 		"paired":     before["paired"] + 1,
@@ -241,18 +243,28 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 
 	// 6. The household file (一户一档) prints on A4 without navigation.
 	staff.open(hpath+"/file", "household-file")
+	printA4(staff, "household")
+}
+
+// printA4 switches tb's page to print media, checks that the site header,
+// navigation and footer are hidden, prints it to PDF and checks the paper is
+// A4; the PDF is saved beside the screenshots as <viewport>-<name>.pdf.
+func printA4(tb *tab, name string) {
+	t := tb.t
+	t.Helper()
+	staff, vp := tb, tb.vp
 	staff.emulatePrint(true)
 	hidden := eval[map[string]bool](staff, `(() => {
 		const gone = sel => [...document.querySelectorAll(sel)].every(e => e.getClientRects().length === 0);
 		return {header: gone('header.site'), nav: gone('nav'), footer: gone('footer.site')};
 	})()`)
 	if diff := cmp.Diff(map[string]bool{"header": true, "nav": true, "footer": true}, hidden); diff != "" {
-		t.Errorf("printed household page still shows (-want hidden +got hidden):\n%s", diff)
+		t.Errorf("printed %s page still shows (-want hidden +got hidden):\n%s", name, diff)
 	}
-	staff.screenshot("household-print-media")
+	staff.screenshot(name + "-print-media")
 	pdf, err := chromedp.Run(staff.ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
 	if err != nil {
-		t.Fatalf("printing the household page: %v", err)
+		t.Fatalf("printing the %s page: %v", name, err)
 	}
 	staff.emulatePrint(false)
 	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
@@ -261,7 +273,7 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	if w, h, ok := mediaBox(pdf); !ok || w < 594 || w > 597 || h < 841 || h > 843 {
 		t.Errorf("PDF page is %.1f×%.1f pt (found %v), want A4 595×842", w, h, ok)
 	}
-	file := filepath.Join(shotDir(t), vp.name+"-household.pdf")
+	file := filepath.Join(shotDir(t), vp.name+"-"+name+".pdf")
 	if err := os.WriteFile(file, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -291,6 +303,26 @@ func writePNG(t *testing.T, w, h int) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// checkCharts waits until each chart (by test id) has drawn an SVG with at
+// least one bar, line or sector, and fails the test if one does not.
+func checkCharts(tb *tab, ids ...string) {
+	tb.t.Helper()
+	for _, id := range ids {
+		ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
+		n, err := chromedp.Run(ctx, chromedp.PollFunction[int](`id => {
+			const el = document.querySelector('[data-testid="' + id + '"]');
+			const marks = el ? el.querySelectorAll('svg path, svg rect, svg polyline').length : 0;
+			return el && el.dataset.drawn === 'true' && marks > 3 ? marks : false;
+		}`, chromedp.WithPollingArgs(id), chromedp.WithPollingTimeout(10*time.Second)))
+		cancel()
+		if err != nil {
+			tb.t.Errorf("%s/%s: chart %s did not draw an SVG with data: %v", tb.vp.name, tb.who, id, err)
+			continue
+		}
+		tb.t.Logf("%s/%s: chart %s drew %d SVG marks", tb.vp.name, tb.who, id, n)
+	}
 }
 
 // figures reads the dashboard's headline figures by their test id (fig-*).

@@ -33,11 +33,12 @@ type LedgerEntryRow struct {
 	ReviewComment string          `db:"review_comment"`
 	SubmittedAt   *time.Time      `db:"submitted_at"`
 	ReviewedAt    *time.Time      `db:"reviewed_at"`
+	ReturnCount   int             `db:"return_count"` // times the chair returned it
 }
 
 const ledgerSelect = `SELECT e.id, e.pairing_id, h.id AS household_id, h.head_name, v.name AS village_name, p.deputy_id,
 	d.name AS deputy_name, e.entry_date, e.kind, e.description, e.amount, e.beneficiaries, e.status, e.review_comment,
-	e.submitted_at, e.reviewed_at
+	e.submitted_at, e.reviewed_at, e.return_count
 FROM ledger_entries e
 JOIN pairings p ON p.id = e.pairing_id
 JOIN households h ON h.id = p.household_id
@@ -241,7 +242,8 @@ func (s *Store) ReviewLedgerEntry(ctx context.Context, townshipCode string, id i
 			return ErrConflict
 		}
 		if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET status = $2, review_comment = $3, reviewed_by = $4,
-			reviewed_at = now(), updated_at = now() WHERE id = $1`, id, status, strings.TrimSpace(comment), nullID(reviewerID)); err != nil {
+			reviewed_at = now(), updated_at = now(), return_count = return_count + CASE WHEN $2 = 'returned' THEN 1 ELSE 0 END
+			WHERE id = $1`, id, status, strings.TrimSpace(comment), nullID(reviewerID)); err != nil {
 			return err
 		}
 		return audit(ctx, tx, reviewerID, "ledger_entry."+map[bool]string{true: "approve", false: "return"}[approve],

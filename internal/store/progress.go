@@ -7,23 +7,37 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/period"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 )
 
 // Figures are the progress figures of one division (DESIGN.md §4), counted
-// from the database at call time. Day windows end today in Asia/Shanghai.
+// from the database at call time for a reporting period (a year or a
+// quarter) and a day: day windows (30/90 days, follow-up thresholds) end on
+// that day; period figures count entries dated in the period; exits count
+// the period's year (an exit has a year, not a date).
 type Figures struct {
 	Code             string          `json:"code"`
 	Name             string          `json:"name"`
 	Households       int             `json:"households"`
 	Paired           int             `json:"paired"`             // households with an active pairing
 	Exited           int             `json:"exited"`             // households with status exited
+	Relapsed         int             `json:"relapsed"`           // households with status relapsed (返贫)
+	ExitPlanned      int             `json:"exit_planned"`       // households planned to exit in the period's year
+	ExitedInYear     int             `json:"exited_in_year"`     // households exited (status exited) in the period's year
 	LedgerEntries30d int             `json:"ledger_entries_30d"` // approved entries dated in the last 30 days
 	Visits30d        int             `json:"visits_30d"`         // approved or submitted visits dated in the last 30 days
+	LedgerEntries90d int             `json:"ledger_entries_90d"` // approved entries dated in the last 90 days
+	Visits90d        int             `json:"visits_90d"`         // approved or submitted visits dated in the last 90 days
 	ApprovedYuan     decimal.Decimal `json:"approved_yuan"`      // money and goods of approved entries, all time, yuan
-	NoVisit30d       int             `json:"no_visit_30d"`       // active pairings whose last visit (or start) is 30–59 days ago (amber)
-	NoVisit60d       int             `json:"no_visit_60d"`       // active pairings with no visit (or start) in 60 days (red)
+	NoVisit30d       int             `json:"no_visit_30d"`       // active pairings whose last visit (or start) is amber–red days ago
+	NoVisit60d       int             `json:"no_visit_60d"`       // active pairings with no visit (or start) for red days or more
+	PeriodVisits     int             `json:"period_visits"`      // approved or submitted visits dated in the period
+	PeriodApproved   int             `json:"period_approved"`    // approved entries dated in the period
+	PeriodFirstPass  int             `json:"period_first_pass"`  // of those, approved without ever being returned
+	PeriodReturned   int             `json:"period_returned"`    // returns by the chair of entries dated in the period
+	PeriodYuan       decimal.Decimal `json:"period_yuan"`        // money and goods of approved entries dated in the period, yuan
 	Children         []Figures       `json:"children"`
 }
 
@@ -34,23 +48,37 @@ func (f *Figures) add(g Figures) {
 	f.Households += g.Households
 	f.Paired += g.Paired
 	f.Exited += g.Exited
+	f.Relapsed += g.Relapsed
+	f.ExitPlanned += g.ExitPlanned
+	f.ExitedInYear += g.ExitedInYear
 	f.LedgerEntries30d += g.LedgerEntries30d
 	f.Visits30d += g.Visits30d
+	f.LedgerEntries90d += g.LedgerEntries90d
+	f.Visits90d += g.Visits90d
 	f.ApprovedYuan = f.ApprovedYuan.Add(g.ApprovedYuan)
 	f.NoVisit30d += g.NoVisit30d
 	f.NoVisit60d += g.NoVisit60d
+	f.PeriodVisits += g.PeriodVisits
+	f.PeriodApproved += g.PeriodApproved
+	f.PeriodFirstPass += g.PeriodFirstPass
+	f.PeriodReturned += g.PeriodReturned
+	f.PeriodYuan = f.PeriodYuan.Add(g.PeriodYuan)
 }
 
 // villageFigures counts the figures of every village whose code starts with
-// prefix, in one pass over households, pairings and ledger entries.
+// $1, in one pass over households, pairings and ledger entries. $2/$3 are
+// the amber/red thresholds in days, $4 the day, [$5, $6) the period, $7 its
+// year.
 const villageFigures = `
-WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS d),
-hh AS (
+WITH hh AS (
 	SELECT h.village_code, count(*) AS households, count(ap.id) AS paired,
 		count(*) FILTER (WHERE h.status = 'exited') AS exited,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - $2::int
-			AND coalesce(lv.last_visit, ap.start_date) > (SELECT d FROM today) - $3::int) AS no_visit_30,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= (SELECT d FROM today) - $3::int) AS no_visit_60
+		count(*) FILTER (WHERE h.status = 'relapsed') AS relapsed,
+		count(*) FILTER (WHERE h.planned_exit_year = $7) AS exit_planned,
+		count(*) FILTER (WHERE h.status = 'exited' AND h.exited_year = $7) AS exited_year,
+		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= $4::date - $2::int
+			AND coalesce(lv.last_visit, ap.start_date) > $4::date - $3::int) AS no_visit_30,
+		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= $4::date - $3::int) AS no_visit_60
 	FROM households h
 	LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
 	LEFT JOIN LATERAL (SELECT max(e.entry_date) AS last_visit FROM ledger_entries e
@@ -60,9 +88,16 @@ hh AS (
 ),
 le AS (
 	SELECT h.village_code,
-		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date > (SELECT d FROM today) - 30) AS entries_30,
-		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date > (SELECT d FROM today) - 30) AS visits_30,
-		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved'), 0) AS approved_yuan
+		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date > $4::date - 30 AND e.entry_date <= $4::date) AS entries_30,
+		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date > $4::date - 30 AND e.entry_date <= $4::date) AS visits_30,
+		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date > $4::date - 90 AND e.entry_date <= $4::date) AS entries_90,
+		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date > $4::date - 90 AND e.entry_date <= $4::date) AS visits_90,
+		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved'), 0) AS approved_yuan,
+		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date >= $5 AND e.entry_date < $6) AS period_visits,
+		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date >= $5 AND e.entry_date < $6) AS period_approved,
+		count(*) FILTER (WHERE e.status = 'approved' AND e.return_count = 0 AND e.entry_date >= $5 AND e.entry_date < $6) AS period_first_pass,
+		coalesce(sum(e.return_count) FILTER (WHERE e.entry_date >= $5 AND e.entry_date < $6), 0) AS period_returned,
+		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved' AND e.entry_date >= $5 AND e.entry_date < $6), 0) AS period_yuan
 	FROM ledger_entries e
 	JOIN pairings p ON p.id = e.pairing_id
 	JOIN households h ON h.id = p.household_id
@@ -71,20 +106,45 @@ le AS (
 )
 SELECT coalesce(hh.village_code, le.village_code) AS code,
 	coalesce(hh.households, 0)::int, coalesce(hh.paired, 0)::int, coalesce(hh.exited, 0)::int,
-	coalesce(le.entries_30, 0)::int, coalesce(le.visits_30, 0)::int, coalesce(le.approved_yuan, 0),
-	coalesce(hh.no_visit_30, 0)::int, coalesce(hh.no_visit_60, 0)::int
+	coalesce(hh.relapsed, 0)::int, coalesce(hh.exit_planned, 0)::int, coalesce(hh.exited_year, 0)::int,
+	coalesce(le.entries_30, 0)::int, coalesce(le.visits_30, 0)::int,
+	coalesce(le.entries_90, 0)::int, coalesce(le.visits_90, 0)::int, coalesce(le.approved_yuan, 0),
+	coalesce(hh.no_visit_30, 0)::int, coalesce(hh.no_visit_60, 0)::int,
+	coalesce(le.period_visits, 0)::int, coalesce(le.period_approved, 0)::int, coalesce(le.period_first_pass, 0)::int,
+	coalesce(le.period_returned, 0)::int, coalesce(le.period_yuan, 0)
 FROM hh FULL JOIN le ON le.village_code = hh.village_code`
 
-// Progress returns the figures of division code (county, township or
-// village) with one entry in Children per child division (every child, also
-// those with nothing yet), ordered by code. A village has no children. An
-// unknown code returns ErrNotFound.
+// ChinaToday is the current calendar day in Asia/Shanghai, as UTC midnight.
+func ChinaToday() time.Time {
+	n := time.Now().In(shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+// Progress returns ProgressFor the current year, today in China.
 func (s *Store) Progress(ctx context.Context, code string) (Figures, error) {
+	today := ChinaToday()
+	return s.ProgressFor(ctx, code, period.Of(today), today)
+}
+
+// ProgressFor returns the figures of division code (county, township or
+// village) for period p as of day today (a calendar day, UTC midnight), with
+// one entry in Children per child division (every child, also those with
+// nothing yet), ordered by code. A village has no children. An unknown code
+// returns ErrNotFound.
+func (s *Store) ProgressFor(ctx context.Context, code string, p period.Period, today time.Time) (Figures, error) {
 	d, err := s.Division(ctx, code)
 	if err != nil {
 		return Figures{}, err
 	}
-	out := Figures{Code: d.Code, Name: d.Name, ApprovedYuan: decimal.Zero}
+	out := Figures{Code: d.Code, Name: d.Name, ApprovedYuan: decimal.Zero, PeriodYuan: decimal.Zero}
 	var kids []DivisionRow
 	if d.Level != "village" {
 		if kids, err = s.Children(ctx, code); err != nil {
@@ -94,7 +154,7 @@ func (s *Store) Progress(ctx context.Context, code string) (Figures, error) {
 	idx := map[string]int{}
 	out.Children = make([]Figures, len(kids))
 	for i, k := range kids {
-		out.Children[i] = Figures{Code: k.Code, Name: k.Name, ApprovedYuan: decimal.Zero}
+		out.Children[i] = Figures{Code: k.Code, Name: k.Name, ApprovedYuan: decimal.Zero, PeriodYuan: decimal.Zero}
 		idx[k.Code] = i
 	}
 	childLen := len(code) + 3
@@ -102,15 +162,17 @@ func (s *Store) Progress(ctx context.Context, code string) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	rows, err := s.Pool.Query(ctx, villageFigures, code, amber, red)
+	rows, err := s.Pool.Query(ctx, villageFigures, code, amber, red, today, p.Start(), p.End(), p.Year)
 	if err != nil {
 		return Figures{}, fmt.Errorf("store.Progress %s: %w", code, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var v Figures
-		if err := rows.Scan(&v.Code, &v.Households, &v.Paired, &v.Exited, &v.LedgerEntries30d, &v.Visits30d,
-			&v.ApprovedYuan, &v.NoVisit30d, &v.NoVisit60d); err != nil {
+		if err := rows.Scan(&v.Code, &v.Households, &v.Paired, &v.Exited, &v.Relapsed, &v.ExitPlanned, &v.ExitedInYear,
+			&v.LedgerEntries30d, &v.Visits30d, &v.LedgerEntries90d, &v.Visits90d, &v.ApprovedYuan,
+			&v.NoVisit30d, &v.NoVisit60d, &v.PeriodVisits, &v.PeriodApproved, &v.PeriodFirstPass,
+			&v.PeriodReturned, &v.PeriodYuan); err != nil {
 			return Figures{}, fmt.Errorf("store.Progress %s: %w", code, err)
 		}
 		out.add(v)
@@ -130,26 +192,41 @@ func (s *Store) Progress(ctx context.Context, code string) (Figures, error) {
 }
 
 // Participation counts deputies with at least one active pairing, by level
-// (a deputy at two levels counts at both) and in total.
+// (a deputy at two levels counts at both), by category and in total.
 type Participation struct {
-	Total   int
-	ByLevel map[string]int
+	Total      int            `json:"total"`
+	ByLevel    map[string]int `json:"by_level"`
+	ByCategory map[string]int `json:"by_category"`
 }
 
-// DeputyParticipation returns the county-wide count of deputies taking part.
-func (s *Store) DeputyParticipation(ctx context.Context) (Participation, error) {
-	p := Participation{ByLevel: map[string]int{}}
-	rows, err := s.Pool.Query(ctx, `SELECT l, count(*)::int FROM deputies d, unnest(d.levels) l
-		WHERE EXISTS (SELECT 1 FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active') GROUP BY l`)
+// DeputyParticipation returns the count of deputies taking part with a
+// household of division (a code prefix; the county code for all).
+func (s *Store) DeputyParticipation(ctx context.Context, division string) (Participation, error) {
+	p := Participation{ByLevel: map[string]int{}, ByCategory: map[string]int{}}
+	rows, err := s.Pool.Query(ctx, `WITH d AS (
+			SELECT d.id, d.levels, d.category FROM deputies d WHERE EXISTS (SELECT 1 FROM pairings p
+				JOIN households h ON h.id = p.household_id
+				WHERE p.deputy_id = d.id AND p.status = 'active' AND h.village_code LIKE $1 || '%'))
+		SELECT 'level', l, count(*)::int FROM d, unnest(d.levels) l GROUP BY l
+		UNION ALL SELECT 'category', category, count(*)::int FROM d GROUP BY category
+		UNION ALL SELECT 'total', '', count(*)::int FROM d`, division)
 	if err != nil {
 		return p, fmt.Errorf("store.DeputyParticipation: %w", err)
 	}
-	var level string
+	var kind, key string
 	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&level, &n}, func() error { p.ByLevel[level] = n; return nil }); err != nil {
-		return p, fmt.Errorf("store.DeputyParticipation: %w", err)
-	}
-	if err := s.Pool.QueryRow(ctx, `SELECT count(DISTINCT deputy_id)::int FROM pairings WHERE status = 'active'`).Scan(&p.Total); err != nil {
+	_, err = pgx.ForEachRow(rows, []any{&kind, &key, &n}, func() error {
+		switch kind {
+		case "level":
+			p.ByLevel[key] = n
+		case "category":
+			p.ByCategory[key] = n
+		default:
+			p.Total = n
+		}
+		return nil
+	})
+	if err != nil {
 		return p, fmt.Errorf("store.DeputyParticipation: %w", err)
 	}
 	return p, nil

@@ -1,12 +1,17 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/deputy"
+	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/period"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/dashboard"
@@ -17,10 +22,7 @@ import (
 // the county, a township chair only its township and its villages. Anything
 // else is errNotFound, so that existence is not revealed.
 func (s *Server) divisionFor(r *http.Request, u auth.User) (string, error) {
-	top := s.county
-	if u.Role == auth.TownshipChair {
-		top = u.TownshipCode
-	}
+	top := s.topDivision(u)
 	code := r.URL.Query().Get("division")
 	if code == "" {
 		return top, nil
@@ -31,8 +33,43 @@ func (s *Server) divisionFor(r *http.Request, u auth.User) (string, error) {
 	return code, nil
 }
 
-// progressAPI answers GET /api/v1/progress?division=CODE with the figures of
-// the division and one object per child (store.Figures as JSON).
+// topDivision is the widest division a user's dashboard shows: the county,
+// or a chair's township.
+func (s *Server) topDivision(u auth.User) string {
+	if u.Role == auth.TownshipChair {
+		return u.TownshipCode
+	}
+	return s.county
+}
+
+// periodFrom reads ?year= and ?quarter= (default: this year) as an
+// httpError 400 with the Chinese message when they are wrong.
+func (s *Server) periodFrom(r *http.Request) (period.Period, error) {
+	p, err := period.Parse(r.URL.Query().Get("year"), r.URL.Query().Get("quarter"), s.today())
+	if err != nil {
+		return p, httpError{http.StatusBadRequest, err.Error()}
+	}
+	return p, nil
+}
+
+// progressResponse is the JSON of GET /api/v1/progress: the division's
+// figures (store.Figures, children included) and the period they cover.
+type progressResponse struct {
+	store.Figures
+	Period progressPeriod `json:"period"`
+}
+
+type progressPeriod struct {
+	period.Period
+	From  string `json:"from"` // first day, 2006-01-02
+	To    string `json:"to"`   // last day
+	Today string `json:"today"`
+}
+
+// progressAPI answers GET /api/v1/progress?division=CODE&year=YYYY&quarter=Q
+// with the figures of the division and one object per child (store.Figures
+// as JSON) for the period (default: this year). A division outside the
+// viewer's scope is 404, a bad year or quarter 400, each with {"error": ...}.
 func (s *Server) progressAPI(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	writeJSON := func(status int, v any) {
@@ -46,13 +83,18 @@ func (s *Server) progressAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(http.StatusNotFound, map[string]string{"error": "区划不存在或无权查看"})
 		return
 	}
-	f, err := s.st.Progress(r.Context(), code)
+	p, err := s.periodFrom(r)
 	if err != nil {
-		if err == store.ErrNotFound {
+		writeJSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	today := s.today()
+	f, err := s.st.ProgressFor(r.Context(), code, p, today)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			writeJSON(http.StatusNotFound, map[string]string{"error": "区划不存在或无权查看"})
 			return
 		}
-		u, _ := userFrom(r)
 		s.log.Error("progress api", "err", err, "request_id", requestID(r), "user", u.Username)
 		writeJSON(http.StatusInternalServerError, map[string]string{"error": "系统出错了"})
 		return
@@ -60,11 +102,37 @@ func (s *Server) progressAPI(w http.ResponseWriter, r *http.Request) {
 	if f.Children == nil {
 		f.Children = []store.Figures{}
 	}
-	writeJSON(http.StatusOK, f)
+	writeJSON(http.StatusOK, progressResponse{Figures: f, Period: progressPeriod{Period: p,
+		From: p.Start().Format("2006-01-02"), To: p.Last().Format("2006-01-02"), Today: today.Format("2006-01-02")}})
 }
 
-// dashboardShow renders the figures of a division with a row per child:
-// county → townships → villages → the village's household list.
+// dashboardSorts are the columns the child table sorts by (?sort=), each
+// largest first except the name.
+var dashboardSorts = map[string]func(a, b store.Figures) int{
+	"households": func(a, b store.Figures) int { return cmp.Compare(b.Households, a.Households) },
+	"paired": func(a, b store.Figures) int {
+		return cmp.Compare(share(b.Paired, b.Households), share(a.Paired, a.Households))
+	},
+	"exited": func(a, b store.Figures) int {
+		return cmp.Compare(share(b.ExitedInYear, b.ExitPlanned), share(a.ExitedInYear, a.ExitPlanned))
+	},
+	"visits":    func(a, b store.Figures) int { return cmp.Compare(b.PeriodVisits, a.PeriodVisits) },
+	"novisit30": func(a, b store.Figures) int { return cmp.Compare(b.NoVisit30d, a.NoVisit30d) },
+	"novisit60": func(a, b store.Figures) int { return cmp.Compare(b.NoVisit60d, a.NoVisit60d) },
+	"yuan":      func(a, b store.Figures) int { return b.PeriodYuan.Cmp(a.PeriodYuan) },
+}
+
+// share is part/whole as a fraction for sorting (1 when whole is 0).
+func share(part, whole int) float64 {
+	if whole == 0 {
+		return 1
+	}
+	return float64(part) / float64(whole)
+}
+
+// dashboardShow renders the figures of a division for a period with a row
+// per child and charts: county → townships → villages → a village's
+// figures, which link to its household list.
 func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	code, err := s.divisionFor(r, u)
@@ -72,52 +140,103 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	f, err := s.st.Progress(r.Context(), code)
+	per, err := s.periodFrom(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	top := s.county
-	if u.Role == auth.TownshipChair {
-		top = u.TownshipCode
+	ctx := r.Context()
+	today := s.today()
+	f, err := s.st.ProgressFor(ctx, code, per, today)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
 	}
+	sortKey := r.URL.Query().Get("sort")
+	if by, ok := dashboardSorts[sortKey]; ok {
+		slices.SortStableFunc(f.Children, by)
+	} else {
+		sortKey = ""
+	}
+	top := s.topDivision(u)
 	p := dashboard.Props{
-		Figures:    f,
-		ChildLabel: "乡镇",
-		ChildHref:  func(c string) string { return "/dashboard?division=" + c },
-		IsChair:    u.Role == auth.TownshipChair,
+		Figures: f, Period: per, Today: today, Sort: sortKey,
+		IsChair: u.Role == auth.TownshipChair,
+		Years:   yearsUpTo(today.Year()),
 	}
-	title := f.Name + "脱贫帮扶进展"
-	switch len(code) {
-	case 9:
-		p.ChildLabel = "村（社区）"
-		p.ChildHref = func(c string) string { return "/households?division=" + c }
-	case 12:
-		p.ChildLabel = ""
-	}
-	if code != top {
-		p.ParentHref = "/dashboard"
-		if len(code) == 12 && len(top) < 9 {
-			p.ParentHref = "/dashboard?division=" + code[:9]
-		}
-	}
-	if code == s.county {
-		part, err := s.st.DeputyParticipation(r.Context())
+	// Breadcrumbs from the top of the viewer's scope down to this division.
+	for c := code; len(c) >= len(top); c = parentCode(c) {
+		d, err := s.st.Division(ctx, c)
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
-		p.Participation = &part
-		p.LevelLabels = components.Options(deputy.Levels)
+		p.Crumbs = append([]dashboard.Crumb{{Code: d.Code, Name: d.Name}}, p.Crumbs...)
+		if len(c) == 6 {
+			break
+		}
 	}
+	switch len(code) {
+	case 6:
+		p.ChildLabel = "乡镇"
+	case 9:
+		p.ChildLabel = "村（社区）"
+	}
+	last := per.Last()
+	if today.Before(last) {
+		last = today
+	}
+	if p.Monthly, err = s.st.MonthlyLedger(ctx, code, last); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if p.Causes, err = s.st.HouseholdsByCause(ctx, code); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p.CauseLabel = household.Causes.Label
+	rp, err := s.st.ReliefPointIn(ctx, code)
+	switch {
+	case err == nil:
+		p.ReliefPoint = &rp
+	case !errors.Is(err, store.ErrNotFound):
+		s.serveError(w, r, err)
+		return
+	}
+	part, err := s.st.DeputyParticipation(ctx, code)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p.Participation = &part
+	p.LevelLabels = components.Options(deputy.Levels)
+	p.CategoryLabels = components.Options(deputy.Categories)
 	if p.IsChair {
-		_, n, err := s.st.ReviewQueue(r.Context(), u.TownshipCode, store.ReviewFilter{Page: 1})
+		_, n, err := s.st.ReviewQueue(ctx, u.TownshipCode, store.ReviewFilter{Page: 1})
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
 		p.PendingReview = n
 	}
-	p.Layout = s.layoutProps(r, title, "/dashboard")
+	p.Layout = s.layoutProps(r, f.Name+"脱贫帮扶进展", "/dashboard")
 	s.render(w, r, http.StatusOK, dashboard.Dashboard(p))
+}
+
+// parentCode is the code of the division above code (township → county,
+// village → township); a county code returns "".
+func parentCode(code string) string {
+	if len(code) <= 6 {
+		return ""
+	}
+	return code[:len(code)-3]
+}
+
+// yearsUpTo lists the years the period selector offers, newest first.
+func yearsUpTo(last int) []int {
+	var out []int
+	for y := last; y >= period.MinYear; y-- {
+		out = append(out, y)
+	}
+	return out
 }

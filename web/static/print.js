@@ -4,3 +4,8 @@ document.addEventListener("click", function (e) {
   var b = e.target.closest("[data-print]");
   if (b) { window.print(); }
 });
+// A chart's numbers (<details class="chart-table">) are folded on screen and
+// always printed.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.chart-table").forEach(function (d) { d.open = true; });
+});
