@@ -56,7 +56,22 @@ func importDivisions(ctx context.Context, log *slog.Logger, st *store.Store, cou
 	return nil
 }
 
-func cmdDemo(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+// cmdDemo loads the demo data: bangfu demo [-households N]. Without
+// -households it is the default demo; with it, a county of N poor households
+// (N >= demo.DefaultHouseholds) for performance work (demo.LoadScaled).
+func cmdDemo(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	households := fs.Int("households", 0, fmt.Sprintf("generate a larger county of this many poor households (at least %d; 0 = the default demo)", demo.DefaultHouseholds))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	}
+	sc := demo.Scale{Households: *households}
+	if err := sc.Validate(); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -65,18 +80,20 @@ func cmdDemo(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 	if err := importDivisions(ctx, log, st, cfg.CountyCode); err != nil {
 		return err
 	}
-	return loadDemo(ctx, log, st)
+	return loadDemo(ctx, log, st, sc)
 }
 
-func loadDemo(ctx context.Context, log *slog.Logger, st *store.Store) error {
+// loadDemo loads the demo data of size sc (the zero Scale is the default
+// demo) unless it is already loaded, and prints the demo accounts.
+func loadDemo(ctx context.Context, log *slog.Logger, st *store.Store, sc demo.Scale) error {
 	start := time.Now()
 	now := time.Now().In(web.Shanghai)
-	loaded, err := demo.Load(ctx, st, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+	loaded, err := demo.LoadScaled(ctx, st, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), sc)
 	if err != nil {
 		return err
 	}
 	if loaded {
-		log.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+		log.Info("demo data loaded", "households", max(sc.Households, demo.DefaultHouseholds), "took", time.Since(start).Round(time.Millisecond))
 	} else {
 		log.Info("demo data already present; nothing changed")
 	}

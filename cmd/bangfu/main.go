@@ -5,6 +5,9 @@
 //	bangfu migrate            apply the database migrations
 //	bangfu import-divisions   load the embedded divisions of a county (-county, default 430681)
 //	bangfu demo               load the deterministic demo data (idempotent)
+//	bangfu demo -households N load a larger county of N poor households instead, for
+//	                          performance work (N >= 3068; 100000 gives 20,000 deputies and
+//	                          about a million ledger entries; idempotent too)
 //	bangfu user add           create an account with a random initial password
 //
 // Settings come from the environment (see internal/config).
@@ -50,7 +53,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	case "import-divisions":
 		return cmdImportDivisions(ctx, log, cfg, args[1:])
 	case "demo":
-		return cmdDemo(ctx, log, cfg)
+		return cmdDemo(ctx, log, cfg, args[1:])
 	case "user":
 		return cmdUser(ctx, log, cfg, args[1:])
 	}

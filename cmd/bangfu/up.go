@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bangfu/bangfu/internal/config"
+	"github.com/bangfu/bangfu/internal/demo"
 	"github.com/bangfu/bangfu/internal/store"
 )
 
@@ -49,7 +50,7 @@ func cmdUp(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 		return fmt.Errorf("count households: %w", err)
 	}
 	if households == 0 {
-		if err := loadDemo(ctx, log, st); err != nil {
+		if err := loadDemo(ctx, log, st, demo.Scale{}); err != nil {
 			return err
 		}
 	} else {

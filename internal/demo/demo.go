@@ -9,6 +9,10 @@
 // same rows; dates are relative to that day. Everything is written in one
 // transaction with PostgreSQL COPY, and recorded in app_meta ('demo_loaded')
 // and the audit log, so loading twice is harmless.
+//
+// LoadScaled generates a larger county the same way, for performance work
+// (bangfu demo -households 100000: 20,000 deputies, about a million ledger
+// entries, in about half a minute).
 package demo
 
 import (
@@ -63,6 +67,19 @@ const metaKey = "demo_loaded"
 // It returns ErrNoDivisions (wrapped) if the divisions are missing, and an
 // error if a demo username is already taken.
 func Load(ctx context.Context, st *store.Store, today time.Time) (loaded bool, err error) {
+	return LoadScaled(ctx, st, today, Scale{})
+}
+
+// LoadScaled is Load for a county of the size sc, for performance work: at
+// 100,000 households it writes 20,000 deputies and about a million ledger
+// entries, in the same villages of 汨罗市 and with the same demo accounts,
+// relief point and fixtures of deputy.demo as the default. Like Load it does
+// nothing if demo data is already loaded. LoadScaled(…, Scale{}) is Load.
+func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale) (loaded bool, err error) {
+	sz, err := sizesFor(sc)
+	if err != nil {
+		return false, err
+	}
 	err = st.InTx(ctx, func(tx pgx.Tx) error {
 		// The key doubles as a lock: a second, concurrent Load waits here for
 		// the first to commit and then finds the row.
@@ -93,7 +110,7 @@ func Load(ctx context.Context, st *store.Store, today time.Time) (loaded bool, e
 		if err != nil {
 			return err
 		}
-		ds, err := generate(townships, today, base, taken)
+		ds, err := generate(townships, today, base, taken, sz)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrNoDivisions, err)
 		}
@@ -218,108 +235,137 @@ func takenIDNumbers(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // write copies the dataset into the database and moves each identity
 // sequence past the ids it used. COPY writes the given ids into GENERATED
 // ALWAYS identity columns (as INSERT ... OVERRIDING SYSTEM VALUE would).
+// Rows are made one at a time as COPY asks for them, so a scaled county's
+// million ledger entries never sit in memory twice.
 func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
-	var rows [][]any
-	for _, d := range ds.deputies {
-		rows = append(rows, []any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
+	err := copyRows(ctx, tx, "deputies", len(ds.deputies), func(i int) []any {
+		d := &ds.deputies[i]
+		return []any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
 			d.workUnit, d.post, d.phone, d.townshipCode, nullText(d.villageCode), d.status,
-			pinyin.Key(d.name), credentialNumber(d), leftOfficeDate(d, ds.today)})
-	}
-	if err := copyRows(ctx, tx, "deputies", rows, "id", "name", "gender", "ethnicity", "birth_date", "levels",
+			pinyin.Key(d.name), credentialNumber(*d), leftOfficeDate(*d, ds.today)}
+	}, "id", "name", "gender", "ethnicity", "birth_date", "levels",
 		"category", "term", "work_unit", "post", "phone", "home_township_code", "home_village_code", "status",
-		"name_pinyin", "credential_number", "left_office_date"); err != nil {
+		"name_pinyin", "credential_number", "left_office_date")
+	if err != nil {
 		return err
 	}
 
-	rows = rows[:0]
-	for _, u := range ds.users {
-		rows = append(rows, []any{u.id, u.username, u.displayName, hash, u.role, nullText(u.township), nullID(u.deputyID), false})
-	}
-	if err := copyRows(ctx, tx, "users", rows, "id", "username", "display_name", "password_hash", "role",
-		"township_code", "deputy_id", "must_change_password"); err != nil {
+	err = copyRows(ctx, tx, "users", len(ds.users), func(i int) []any {
+		u := &ds.users[i]
+		return []any{u.id, u.username, u.displayName, hash, u.role, nullText(u.township), nullID(u.deputyID), false}
+	}, "id", "username", "display_name", "password_hash", "role", "township_code", "deputy_id", "must_change_password")
+	if err != nil {
 		return err
 	}
 
-	rows = rows[:0]
-	var members, history [][]any
-	for _, h := range ds.households {
+	err = copyRows(ctx, tx, "households", len(ds.households), func(i int) []any {
+		h := ds.households[i]
 		other := h.otherCauses
 		if other == nil {
 			other = []string{} // NOT NULL DEFAULT '{}'
 		}
-		rows = append(rows, []any{h.id, h.villageCode, h.groupName, h.headName, h.idNumber, h.phone, h.attribute,
+		return []any{h.id, h.villageCode, h.groupName, h.headName, h.idNumber, h.phone, h.attribute,
 			h.standard, h.mainCause, other, int32(h.identificationYear), numeric(h.income), h.status,
-			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear), pinyin.Key(h.headName)})
-		for i, m := range h.members {
-			edu, school := schooling(m.birth, ds.today)
-			members = append(members, []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour,
-				int32(i), edu, school})
+			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear), pinyin.Key(h.headName)}
+	}, "id", "village_code", "group_name", "head_name", "id_number",
+		"phone", "attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
+		"status", "exited_year", "monitoring", "planned_exit_year", "head_pinyin")
+	if err != nil {
+		return err
+	}
+
+	// Members, household by household.
+	hi, mi := 0, 0
+	err = copyFunc(ctx, tx, "household_members", ds.memberCount(), func() []any {
+		for mi == len(ds.households[hi].members) {
+			hi, mi = hi+1, 0
 		}
-		history = append(history, []any{h.id, "not_exited", nil, "", "建档立卡识别",
-			time.Date(h.identificationYear, 10, 15, 2, 0, 0, 0, time.UTC)})
+		m := &ds.households[hi].members[mi]
+		edu, school := schooling(m.birth, ds.today)
+		row := []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour,
+			int32(mi), edu, school}
+		mi++
+		return row
+	}, "id", "household_id", "name", "sex", "id_number", "relation", "health", "labour", "position", "education", "schooling")
+	if err != nil {
+		return err
+	}
+
+	// Status history: identification, then the exit and the relapse of
+	// those that had them.
+	var history [][]any
+	hi = 0
+	n := len(ds.households)
+	for _, h := range ds.households {
 		if h.status != "not_exited" && h.exitedYear != 0 {
-			history = append(history, []any{h.id, "exited", int32(h.exitedYear), "", "经民主评议、公示，县级审批脱贫",
-				time.Date(h.exitedYear, 12, 20, 2, 0, 0, 0, time.UTC)})
+			n++
 		}
 		if h.status == "relapsed" {
-			history = append(history, []any{h.id, "relapsed", nullYear(h.exitedYear), h.monitoring, "因病返贫，纳入监测",
-				time.Date(civilDay(ds.today).Year(), 3, 1, 2, 0, 0, 0, time.UTC)})
+			n++
 		}
 	}
-	if err := copyRows(ctx, tx, "households", rows, "id", "village_code", "group_name", "head_name", "id_number",
-		"phone", "attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
-		"status", "exited_year", "monitoring", "planned_exit_year", "head_pinyin"); err != nil {
-		return err
-	}
-	if err := copyRows(ctx, tx, "household_members", members, "id", "household_id", "name", "sex", "id_number",
-		"relation", "health", "labour", "position", "education", "schooling"); err != nil {
-		return err
-	}
-	if err := copyRows(ctx, tx, "household_status_history", history, "household_id", "status", "exited_year",
-		"monitoring", "note", "changed_at"); err != nil {
-		return err
-	}
-
-	rows = rows[:0]
-	for _, p := range ds.pairings {
-		rows = append(rows, []any{p.id, p.householdID, p.deputyID, p.start, nullTime(p.end), p.status,
-			nullText(p.endReason), at(p.start, 9, 30)})
-	}
-	if err := copyRows(ctx, tx, "pairings", rows, "id", "household_id", "deputy_id", "start_date", "end_date",
-		"status", "end_reason", "created_at"); err != nil {
-		return err
-	}
-
-	rows = rows[:0]
-	for _, m := range ds.measures {
-		rows = append(rows, []any{m.id, m.pairingID, m.supportType, m.content, m.scale, numeric(m.funds),
-			m.deadline, m.outcome, m.confirmed, m.createdAt})
-	}
-	if err := copyRows(ctx, tx, "measures", rows, "id", "pairing_id", "support_type", "content", "scale", "funds",
-		"deadline", "outcome", "outcome_confirmed", "created_at"); err != nil {
+	err = copyFunc(ctx, tx, "household_status_history", n, func() []any {
+		if len(history) == 0 {
+			h := ds.households[hi]
+			hi++
+			history = append(history, []any{h.id, "not_exited", nil, "", "建档立卡识别",
+				time.Date(h.identificationYear, 10, 15, 2, 0, 0, 0, time.UTC)})
+			if h.status != "not_exited" && h.exitedYear != 0 {
+				history = append(history, []any{h.id, "exited", int32(h.exitedYear), "", "经民主评议、公示，县级审批脱贫",
+					time.Date(h.exitedYear, 12, 20, 2, 0, 0, 0, time.UTC)})
+			}
+			if h.status == "relapsed" {
+				history = append(history, []any{h.id, "relapsed", nullYear(h.exitedYear), h.monitoring, "因病返贫，纳入监测",
+					time.Date(civilDay(ds.today).Year(), 3, 1, 2, 0, 0, 0, time.UTC)})
+			}
+		}
+		row := history[0]
+		history = history[1:]
+		return row
+	}, "household_id", "status", "exited_year", "monitoring", "note", "changed_at")
+	if err != nil {
 		return err
 	}
 
-	rows = rows[:0]
-	for _, gl := range ds.goals {
-		rows = append(rows, []any{gl.pairingID, numeric(gl.targetIncome), gl.targetExitDate, gl.incomeAboveLine,
-			gl.foodClothing, gl.compulsoryEducation, gl.basicMedical, gl.safeHousing, gl.safeWater, gl.updatedAt})
+	err = copyRows(ctx, tx, "pairings", len(ds.pairings), func(i int) []any {
+		p := ds.pairings[i]
+		return []any{p.id, p.householdID, p.deputyID, p.start, nullTime(p.end), p.status,
+			nullText(p.endReason), at(p.start, 9, 30)}
+	}, "id", "household_id", "deputy_id", "start_date", "end_date", "status", "end_reason", "created_at")
+	if err != nil {
+		return err
 	}
-	if err := copyRows(ctx, tx, "goals", rows, "pairing_id", "target_income", "target_exit_date",
+
+	err = copyRows(ctx, tx, "measures", len(ds.measures), func(i int) []any {
+		m := &ds.measures[i]
+		return []any{m.id, m.pairingID, m.supportType, m.content, m.scale, numeric(m.funds),
+			m.deadline, m.outcome, m.confirmed, m.createdAt}
+	}, "id", "pairing_id", "support_type", "content", "scale", "funds",
+		"deadline", "outcome", "outcome_confirmed", "created_at")
+	if err != nil {
+		return err
+	}
+
+	err = copyRows(ctx, tx, "goals", len(ds.goals), func(i int) []any {
+		gl := &ds.goals[i]
+		return []any{gl.pairingID, numeric(gl.targetIncome), gl.targetExitDate, gl.incomeAboveLine,
+			gl.foodClothing, gl.compulsoryEducation, gl.basicMedical, gl.safeHousing, gl.safeWater, gl.updatedAt}
+	}, "pairing_id", "target_income", "target_exit_date",
 		"income_above_line", "food_clothing", "compulsory_education", "basic_medical", "safe_housing", "safe_water",
-		"updated_at"); err != nil {
+		"updated_at")
+	if err != nil {
 		return err
 	}
 
-	rows = make([][]any, 0, len(ds.entries))
-	for _, e := range ds.entries {
-		rows = append(rows, []any{e.id, e.pairingID, e.date, e.kind, e.description, numeric(e.amount),
+	err = copyRows(ctx, tx, "ledger_entries", len(ds.entries), func(i int) []any {
+		e := &ds.entries[i]
+		return []any{e.id, e.pairingID, e.date, e.kind, e.description, numeric(e.amount),
 			e.beneficiaries, e.status, e.comment, nullID(e.createdBy), nullID(e.reviewedBy),
-			nullTime(e.submittedAt), nullTime(e.reviewedAt), e.createdAt, e.updatedAt})
-	}
-	if err := copyRows(ctx, tx, "ledger_entries", rows, "id", "pairing_id", "entry_date", "kind", "description",
+			nullTime(e.submittedAt), nullTime(e.reviewedAt), e.createdAt, e.updatedAt}
+	}, "id", "pairing_id", "entry_date", "kind", "description",
 		"amount", "beneficiaries", "status", "review_comment", "created_by", "reviewed_by", "submitted_at",
-		"reviewed_at", "created_at", "updated_at"); err != nil {
+		"reviewed_at", "created_at", "updated_at")
+	if err != nil {
 		return err
 	}
 
@@ -331,14 +377,31 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 	return nil
 }
 
-// copyRows copies rows into table with COPY FROM STDIN (binary).
-func copyRows(ctx context.Context, tx pgx.Tx, table string, rows [][]any, columns ...string) error {
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+// copyRows copies n rows into table with COPY FROM STDIN (binary); row(i)
+// makes row i when COPY needs it.
+func copyRows(ctx context.Context, tx pgx.Tx, table string, n int, row func(i int) []any, columns ...string) error {
+	return copyFrom(ctx, tx, table, n, pgx.CopyFromSlice(n, func(i int) ([]any, error) { return row(i), nil }), columns)
+}
+
+// copyFunc copies n rows into table, calling next for each in turn.
+func copyFunc(ctx context.Context, tx pgx.Tx, table string, n int, next func() []any, columns ...string) error {
+	left := n
+	return copyFrom(ctx, tx, table, n, pgx.CopyFromFunc(func() ([]any, error) {
+		if left == 0 {
+			return nil, nil
+		}
+		left--
+		return next(), nil
+	}), columns)
+}
+
+func copyFrom(ctx context.Context, tx pgx.Tx, table string, n int, src pgx.CopyFromSource, columns []string) error {
+	wrote, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, src)
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", table, err)
 	}
-	if n != int64(len(rows)) {
-		return fmt.Errorf("copy %s: wrote %d of %d rows", table, n, len(rows))
+	if wrote != int64(n) {
+		return fmt.Errorf("copy %s: wrote %d of %d rows", table, wrote, n)
 	}
 	return nil
 }

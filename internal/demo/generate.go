@@ -141,6 +141,7 @@ type generator struct {
 	townships []township
 	byCode    map[string]*township
 	base      idBase
+	sz        sizes
 	ids       map[string]bool // resident ID numbers in use (17-digit bodies)
 	names     map[string]bool // deputy names in use
 	out       dataset
@@ -152,15 +153,16 @@ type generator struct {
 	demoPairings map[int64]bool   // pairing ids of deputy.demo
 }
 
-// generate returns the demo dataset. today is a moment of the current day,
-// whose date in China is used; taken holds resident ID numbers already stored, which
-// the generator will not reuse.
-func generate(townships []township, today time.Time, base idBase, taken []string) (*dataset, error) {
+// generate returns the demo dataset of size sz. today is a moment of the
+// current day, whose date in China is used; taken holds resident ID numbers
+// already stored, which the generator will not reuse.
+func generate(townships []township, today time.Time, base idBase, taken []string, sz sizes) (*dataset, error) {
 	g := &generator{
 		today:     civilDay(today),
 		townships: townships,
 		byCode:    map[string]*township{},
 		base:      base,
+		sz:        sz,
 		ids:       map[string]bool{},
 		names:     map[string]bool{},
 		chairUser: map[string]int64{},
@@ -189,7 +191,8 @@ func generate(townships []township, today time.Time, base idBase, taken []string
 	g.genMeasures()
 	g.genLedger()
 	g.out.today = g.today
-	return &g.out, nil
+	ds := g.out // not &g.out, which would keep the generator's maps alive while writing
+	return &ds, nil
 }
 
 // ---- people -------------------------------------------------------------
@@ -274,7 +277,7 @@ func (g *generator) genDeputies() {
 	levels := []struct {
 		level string
 		n     int
-	}{{"prefectural", prefecturalDeputies}, {"county", countyDeputies}, {"township", townshipDeputies}}
+	}{{"prefectural", g.sz.prefectural}, {"county", g.sz.county}, {"township", g.sz.township}}
 	for _, l := range levels {
 		ws := weights(l.level)
 		for i := 0; i < l.n; i++ {
@@ -287,12 +290,12 @@ func (g *generator) genDeputies() {
 			g.out.deputies = append(g.out.deputies, g.newDeputy(r, l.level, t))
 		}
 	}
-	county := g.out.deputies[prefecturalDeputies : prefecturalDeputies+countyDeputies]
-	for _, i := range r.r.Perm(countyDeputies - 1)[:twoLevelDeputies] {
+	county := g.out.deputies[g.sz.prefectural : g.sz.prefectural+g.sz.county]
+	for _, i := range r.r.Perm(g.sz.county - 1)[:g.sz.twoLevel] {
 		county[i+1].levels = []string{"county", "township"}
 	}
-	for n := 0; n < leftOfficeDeputies; {
-		i := prefecturalDeputies + 1 + r.intn(countyDeputies+townshipDeputies-1)
+	for n := 0; n < g.sz.leftOffice; {
+		i := g.sz.prefectural + 1 + r.intn(g.sz.county+g.sz.township-1)
 		if d := &g.out.deputies[i]; d.status == "active" {
 			d.status, d.capacity = "left_office", 0
 			n++
@@ -317,9 +320,9 @@ func (g *generator) newDeputy(r *rng, level string, t *township) deputyRow {
 		townshipCode: t.code,
 		status:       "active",
 	}
-	for {
+	for tries := 1; ; tries++ {
 		d.name = g.personName(r, "", male, birth.Year())
-		if !g.names[d.name] {
+		if !g.names[d.name] || tries == g.sz.nameTries {
 			g.names[d.name] = true
 			break
 		}
@@ -343,6 +346,7 @@ func (g *generator) newDeputy(r *rng, level string, t *township) deputyRow {
 	if level == "prefectural" {
 		d.capacity = []int{0, 1, 2}[r.weighted([]int{30, 50, 20})]
 	}
+	d.capacity = g.sz.capacity(d.capacity)
 	return d
 }
 
@@ -474,21 +478,21 @@ func (g *generator) genHouseholds() {
 		for _, v := range t.villages {
 			s := slot{v: v, n: reliefHouseholds, group: r.between(6, 16)}
 			if v.code != reliefVillage {
-				s.n = r.between(8, 25)
+				s.n = r.between(g.sz.villageMin, g.sz.villageMax)
 				sum += s.n
 			}
 			slots = append(slots, s)
 		}
 	}
 	// Nudge the counts so the other villages hold exactly otherHouseholds.
-	for sum != otherHouseholds && len(slots) > 1 {
+	for sum != g.sz.otherHouseholds && len(slots) > 1 {
 		s := &slots[r.intn(len(slots))]
 		switch {
 		case s.v.code == reliefVillage:
-		case sum < otherHouseholds && s.n < 25:
+		case sum < g.sz.otherHouseholds && s.n < g.sz.villageMax:
 			s.n++
 			sum++
-		case sum > otherHouseholds && s.n > 8:
+		case sum > g.sz.otherHouseholds && s.n > g.sz.villageMin:
 			s.n--
 			sum--
 		}
@@ -811,8 +815,8 @@ func (g *generator) genPairings() {
 			}
 		}
 	}
-	for n := 0; n < 25; n++ {
-		dep := prefecturalDeputies + r.intn(countyDeputies+townshipDeputies)
+	for n := 0; n < g.sz.transfers; n++ {
+		dep := g.sz.prefectural + r.intn(g.sz.county+g.sz.township)
 		if g.out.deputies[dep].status == "active" && dep != g.demoDeputy {
 			handOver(dep, "transferred")
 		}
@@ -908,7 +912,7 @@ var kinds = []choice{{"visit", 55}, {"goods", 12}, {"cash", 8}, {"policy", 7}, {
 
 func (g *generator) genLedger() {
 	r := newRNG(stageLedger)
-	g.out.entries = make([]entryRow, 0, 10*len(g.out.pairings))
+	g.out.entries = make([]entryRow, 0, 11*len(g.out.pairings))
 	yesterday := addDays(g.today, -1)
 	demoStale := false
 	for _, p := range g.out.pairings {
@@ -950,12 +954,29 @@ func (g *generator) genLedger() {
 		}
 		return cmp.Compare(a, b)
 	})
-	sorted := make([]entryRow, len(order))
-	for i, k := range order {
-		sorted[i] = g.out.entries[k]
-		sorted[i].id = g.base.entry + int64(i) + 1
+	permute(g.out.entries, order)
+	for i := range g.out.entries {
+		g.out.entries[i].id = g.base.entry + int64(i) + 1
 	}
-	g.out.entries = sorted
+}
+
+// permute rearranges xs in place so that xs[i] becomes the old xs[order[i]]
+// (without a second copy of a million entries), following each cycle of
+// order; order is used up.
+func permute[T any](xs []T, order []int) {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		first := xs[i]
+		j := i
+		for order[j] != i {
+			k := order[j]
+			xs[j], order[j] = xs[k], -1
+			j = k
+		}
+		xs[j], order[j] = first, -1
+	}
 }
 
 // pairingEntries writes the ledger of pairing p from its start to last: a
@@ -969,7 +990,7 @@ func (g *generator) pairingEntries(r *rng, p *pairingRow, last time.Time, recent
 	g.addEntry(r, p, minDate(addDays(p.start, r.between(0, 5)), last), "visit", "首次入户走访，建立帮扶台账，了解家庭基本情况")
 	for cursor := p.start; !cursor.After(last); cursor = addDays(cursor, 30) {
 		end := minDate(addDays(cursor, 29), last)
-		n := []int{0, 1, 2, 3}[r.weighted([]int{10, 58, 30, 2})]
+		n := []int{0, 1, 2, 3}[r.weighted(g.sz.entriesPerMonth)]
 		for ; n > 0; n-- {
 			g.addEntry(r, p, addDays(cursor, r.intn(daysBetween(cursor, end)+1)), r.choose(kinds), "")
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,9 +77,12 @@ type HouseholdFilter struct {
 	Attribute string
 	Cause     string // main or other poverty cause
 	Paired    string // "yes", "no" or ""
-	Query     string
-	Sort      string // "" = by surname strokes (按姓氏笔画), "pinyin", "village"
-	Page      int    // 1-based
+	// PlannedYear is a planned exit year ("2026"), "" for any: the rows
+	// behind the ranking's exit term.
+	PlannedYear string
+	Query       string
+	Sort        string // "" = by surname strokes (按姓氏笔画), "pinyin", "village"
+	Page        int    // 1-based
 	// MaskedIDs is set when the viewer sees ID numbers masked: then Query
 	// matches the ID's last four characters only, exactly, so that searching
 	// cannot recover hidden digits.
@@ -109,6 +113,9 @@ func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 	}
 	if f.Cause != "" {
 		add(`(h.main_cause = $? OR $? = ANY (h.other_causes))`, f.Cause)
+	}
+	if y, err := strconv.Atoi(f.PlannedYear); err == nil {
+		add(`h.planned_exit_year = $?`, y)
 	}
 	switch f.Paired {
 	case "yes":

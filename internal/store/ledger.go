@@ -373,3 +373,72 @@ func (s *Store) ReturnedEntries(ctx context.Context, township string) ([]LedgerE
 	}
 	return out, nil
 }
+
+// LedgerFilter selects submitted, approved and returned entries (never
+// drafts) for the ledger list, e.g. the rows behind a ranking term.
+type LedgerFilter struct {
+	Division string    // county, township or village code (a prefix); "" = all in scope
+	From, To time.Time // entry dates, inclusive; zero = open
+	Kind     string    // "" = any, "help" = every kind but visits, or a ledger kind
+	Status   string    // "" = any but draft, "counted" = submitted or approved, or a status
+	Returned string    // "" = any, "never" = never returned, "yes" = returned at least once
+	DeputyID int64     // 0 = any
+	Page     int       // 1-based
+}
+
+// SearchLedger returns one page (PageSize rows) of the entries in scope
+// matching f, newest first, and their total count.
+func (s *Store) SearchLedger(ctx context.Context, scope auth.Scope, f LedgerFilter) ([]LedgerEntryRow, int, error) {
+	where, args := householdScope(scope, 1)
+	conds := []string{where, `e.status <> 'draft'`}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Division != "" {
+		add(`h.village_code LIKE $%d || '%%'`, f.Division)
+	}
+	if !f.From.IsZero() {
+		add(`e.entry_date >= $%d`, f.From)
+	}
+	if !f.To.IsZero() {
+		add(`e.entry_date <= $%d`, f.To)
+	}
+	switch f.Kind {
+	case "":
+	case "help":
+		conds = append(conds, `e.kind <> 'visit'`)
+	default:
+		add(`e.kind = $%d`, f.Kind)
+	}
+	switch f.Status {
+	case "":
+	case "counted":
+		conds = append(conds, `e.status IN ('submitted', 'approved')`)
+	default:
+		add(`e.status = $%d`, f.Status)
+	}
+	switch f.Returned {
+	case "never":
+		conds = append(conds, `e.return_count = 0`)
+	case "yes":
+		conds = append(conds, `e.return_count > 0`)
+	}
+	if f.DeputyID != 0 {
+		add(`p.deputy_id = $%d`, f.DeputyID)
+	}
+	w := " WHERE " + strings.Join(conds, " AND ")
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		JOIN households h ON h.id = p.household_id`+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.SearchLedger count: %w", err)
+	}
+	page := max(f.Page, 1)
+	args = append(args, PageSize, (page-1)*PageSize)
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+w+fmt.Sprintf(` ORDER BY e.entry_date DESC, e.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.SearchLedger: %w", err)
+	}
+	return out, total, nil
+}

@@ -42,7 +42,7 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, households.List(households.ListProps{
 		Layout: s.layoutProps(r, "贫困户", "/households"), Rows: rows, Filter: f, Divisions: divs,
-		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff,
+		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff, Years: yearsUpTo(s.today().Year() + 1),
 	}))
 }
 
@@ -58,6 +58,6 @@ func householdFilter(r *http.Request, u auth.User) store.HouseholdFilter {
 // visible last four characters.
 func householdFilterFrom(v url.Values, u auth.User) store.HouseholdFilter {
 	return store.HouseholdFilter{Division: v.Get("division"), Status: v.Get("status"), Attribute: v.Get("attribute"),
-		Cause: v.Get("cause"), Paired: v.Get("paired"), Query: v.Get("q"), Sort: v.Get("sort"),
+		Cause: v.Get("cause"), Paired: v.Get("paired"), PlannedYear: v.Get("planned_year"), Query: v.Get("q"), Sort: v.Get("sort"),
 		MaskedIDs: !u.SeesPersonalData()}
 }

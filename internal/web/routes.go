@@ -37,6 +37,16 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/api/v1/progress", s.progressAPI)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/followup", s.followUpList)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/digest", s.digestShow)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/ledger", s.ledgerList)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/ranking", s.rankingShow)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/ranking/rules", s.rankingRules)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/ranking/export.xlsx", s.rankingExport)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/ranking", s.settingsRanking)
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/evaluation", s.evaluationList)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.Deputy)).Get("/evaluation/rules", s.evaluationRules)
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/evaluation/export.xlsx", s.evaluationExport)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.Deputy)).Get("/evaluation/{id}", s.evaluationShow)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/evaluation", s.settingsEvaluation)
 
 			// Deputy registry.
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)

@@ -72,3 +72,12 @@ func goalSelected(p ShowProps) []string {
 	}
 	return goalChecked(p.Goal)
 }
+
+// yearOptions are years as select options ("2026" → "2026年").
+func yearOptions(years []int) []components.Option {
+	out := make([]components.Option, len(years))
+	for i, y := range years {
+		out[i] = components.Option{Value: strconv.Itoa(y), Label: strconv.Itoa(y) + "年"}
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/web/components"
+	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
+)
+
+// ledgerList renders one page of the ledger entries in the viewer's scope
+// (staff and leaders: the county; a chair: its township), newest first,
+// filtered by division, dates (?from=&to=, 2006-01-02), kind, status and
+// returns. The ranking and the evaluation link their points here.
+func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	q := r.URL.Query()
+	f := store.LedgerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Returned: q.Get("returned"), Page: pageParam(r)}
+	if id, err := strconv.ParseInt(q.Get("deputy"), 10, 64); err == nil && id > 0 {
+		f.DeputyID = id
+	}
+	code, err := s.divisionFor(r, u)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	f.Division = code
+	errs := map[string]string{}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				errs[name] = "日期格式应为 2017-03-07"
+				continue
+			}
+			*dst = d
+		}
+	}
+	rows, total, err := s.st.SearchLedger(r.Context(), u.Scope(), f)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if pastLastPage(w, r, f.Page, total) {
+		return
+	}
+	var divs []components.Option
+	if u.Role == auth.TownshipChair {
+		divs, err = s.villageOptions(r.Context(), u.TownshipCode)
+	} else {
+		divs, err = s.townshipOptions(r.Context())
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if code == s.topDivision(u) {
+		code = ""
+	}
+	s.render(w, r, http.StatusOK, ledgerpages.List(ledgerpages.ListProps{
+		Layout: s.layoutProps(r, "帮扶台账查询", "/ledger"), Rows: rows, Filter: f, Division: code, Divisions: divs,
+		From: q.Get("from"), To: q.Get("to"), Errors: errs, Total: total, Pager: pager(r, f.Page, total),
+	}))
+}
