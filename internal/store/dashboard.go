@@ -19,7 +19,7 @@ type MonthFigures struct {
 
 // MonthlyLedger returns the 12 calendar months ending with the month of
 // last (oldest first; months without entries are present with zeros) for
-// the households of division (a code prefix).
+// the households of division (a county, township or village code).
 func (s *Store) MonthlyLedger(ctx context.Context, division string, last time.Time) ([]MonthFigures, error) {
 	end := time.Date(last.Year(), last.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 	start := end.AddDate(-1, 0, 0)
@@ -27,12 +27,8 @@ func (s *Store) MonthlyLedger(ctx context.Context, division string, last time.Ti
 	for i := range out {
 		out[i] = MonthFigures{Month: start.AddDate(0, i, 0), Yuan: decimal.Zero}
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT date_trunc('month', e.entry_date)::date AS m,
-		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved'))::int,
-		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved'), 0)
-		FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id JOIN households h ON h.id = p.household_id
-		WHERE h.village_code LIKE $1 || '%' AND e.entry_date >= $2 AND e.entry_date < $3
-		GROUP BY 1`, division, start, end)
+	rows, err := s.Pool.Query(ctx, `SELECT day, visits, yuan FROM stats_ledger_month
+		WHERE division_code = $1 AND day >= $2 AND day < $3`, division, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("store.MonthlyLedger: %w", err)
 	}
@@ -58,10 +54,11 @@ type CauseCount struct {
 }
 
 // HouseholdsByCause counts the households of division (a code prefix) by
-// main poverty cause (主要致贫原因), most frequent first.
+// main poverty cause (主要致贫原因), most frequent first. division is a
+// county, township or village code.
 func (s *Store) HouseholdsByCause(ctx context.Context, division string) ([]CauseCount, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT main_cause AS cause, count(*)::int AS count FROM households
-		WHERE village_code LIKE $1 || '%' GROUP BY main_cause ORDER BY 2 DESC, 1`, division)
+	rows, _ := s.Pool.Query(ctx, `SELECT cause, households AS count FROM stats_division_cause
+		WHERE division_code = $1 AND households > 0 ORDER BY 2 DESC, 1`, division)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[CauseCount])
 	if err != nil {
 		return nil, fmt.Errorf("store.HouseholdsByCause: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/period"
@@ -65,54 +66,40 @@ func (f *Figures) add(g Figures) {
 	f.PeriodYuan = f.PeriodYuan.Add(g.PeriodYuan)
 }
 
-// villageFigures counts the figures of every village whose code starts with
-// $1, in one pass over households, pairings and ledger entries. $2/$3 are
-// the amber/red thresholds in days, $4 the day, [$5, $6) the period, $7 its
-// year.
-const villageFigures = `
-WITH hh AS (
-	SELECT h.village_code, count(*) AS households, count(ap.id) AS paired,
-		count(*) FILTER (WHERE h.status = 'exited') AS exited,
-		count(*) FILTER (WHERE h.status = 'relapsed') AS relapsed,
-		count(*) FILTER (WHERE h.planned_exit_year = $7) AS exit_planned,
-		count(*) FILTER (WHERE h.status = 'exited' AND h.exited_year = $7) AS exited_year,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= $4::date - $2::int
-			AND coalesce(lv.last_visit, ap.start_date) > $4::date - $3::int) AS no_visit_30,
-		count(ap.id) FILTER (WHERE coalesce(lv.last_visit, ap.start_date) <= $4::date - $3::int) AS no_visit_60
-	FROM households h
-	LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
-	LEFT JOIN LATERAL (SELECT max(e.entry_date) AS last_visit FROM ledger_entries e
-		WHERE e.pairing_id = ap.id AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) lv ON true
-	WHERE h.village_code LIKE $1 || '%'
-	GROUP BY h.village_code
-),
-le AS (
-	SELECT h.village_code,
-		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date > $4::date - 30 AND e.entry_date <= $4::date) AS entries_30,
-		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date > $4::date - 30 AND e.entry_date <= $4::date) AS visits_30,
-		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date > $4::date - 90 AND e.entry_date <= $4::date) AS entries_90,
-		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date > $4::date - 90 AND e.entry_date <= $4::date) AS visits_90,
-		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved'), 0) AS approved_yuan,
-		count(*) FILTER (WHERE e.kind = 'visit' AND e.status IN ('submitted', 'approved') AND e.entry_date >= $5 AND e.entry_date < $6) AS period_visits,
-		count(*) FILTER (WHERE e.status = 'approved' AND e.entry_date >= $5 AND e.entry_date < $6) AS period_approved,
-		count(*) FILTER (WHERE e.status = 'approved' AND e.return_count = 0 AND e.entry_date >= $5 AND e.entry_date < $6) AS period_first_pass,
-		coalesce(sum(e.return_count) FILTER (WHERE e.entry_date >= $5 AND e.entry_date < $6), 0) AS period_returned,
-		coalesce(sum(e.amount) FILTER (WHERE e.status = 'approved' AND e.entry_date >= $5 AND e.entry_date < $6), 0) AS period_yuan
-	FROM ledger_entries e
-	JOIN pairings p ON p.id = e.pairing_id
-	JOIN households h ON h.id = p.household_id
-	WHERE h.village_code LIKE $1 || '%'
-	GROUP BY h.village_code
+// divisionFigures reads the figures of the divisions $1 (codes) from the
+// summary tables (migration 000010, kept exact by triggers in the writes'
+// transactions). $2/$3 are the amber/red thresholds in days, $4 the day,
+// [$5, $6) the period (whole months), $7 its year.
+const divisionFigures = `
+WITH c AS (
+	SELECT unnest($1::text[]) AS division_code
+), v AS (
+	SELECT * FROM stats_division WHERE division_code = ANY ($1)
+), y AS (
+	SELECT division_code, planned, exited FROM stats_division_year WHERE division_code = ANY ($1) AND year = $7
+), f AS (
+	SELECT division_code,
+		sum(pairings) FILTER (WHERE day > $4::date - $3::int) AS amber,
+		sum(pairings) FILTER (WHERE day <= $4::date - $3::int) AS red
+	FROM stats_followup WHERE division_code = ANY ($1) AND day <= $4::date - $2::int GROUP BY 1
+), d AS (
+	SELECT division_code,
+		sum(approved) FILTER (WHERE day > $4::date - 30) AS entries_30, sum(visits) FILTER (WHERE day > $4::date - 30) AS visits_30,
+		sum(approved) AS entries_90, sum(visits) AS visits_90
+	FROM stats_ledger_day WHERE division_code = ANY ($1) AND day > $4::date - 90 AND day <= $4::date GROUP BY 1
+), m AS (
+	SELECT division_code, sum(visits) AS visits, sum(approved) AS approved, sum(first_pass) AS first_pass,
+		sum(returns) AS returns, sum(yuan) AS yuan
+	FROM stats_ledger_month WHERE division_code = ANY ($1) AND day >= $5 AND day < $6 GROUP BY 1
 )
-SELECT coalesce(hh.village_code, le.village_code) AS code,
-	coalesce(hh.households, 0)::int, coalesce(hh.paired, 0)::int, coalesce(hh.exited, 0)::int,
-	coalesce(hh.relapsed, 0)::int, coalesce(hh.exit_planned, 0)::int, coalesce(hh.exited_year, 0)::int,
-	coalesce(le.entries_30, 0)::int, coalesce(le.visits_30, 0)::int,
-	coalesce(le.entries_90, 0)::int, coalesce(le.visits_90, 0)::int, coalesce(le.approved_yuan, 0),
-	coalesce(hh.no_visit_30, 0)::int, coalesce(hh.no_visit_60, 0)::int,
-	coalesce(le.period_visits, 0)::int, coalesce(le.period_approved, 0)::int, coalesce(le.period_first_pass, 0)::int,
-	coalesce(le.period_returned, 0)::int, coalesce(le.period_yuan, 0)
-FROM hh FULL JOIN le ON le.village_code = hh.village_code`
+SELECT c.division_code, coalesce(v.households, 0), coalesce(v.paired, 0), coalesce(v.exited, 0), coalesce(v.relapsed, 0),
+	coalesce(y.planned, 0), coalesce(y.exited, 0),
+	coalesce(d.entries_30, 0)::int, coalesce(d.visits_30, 0)::int, coalesce(d.entries_90, 0)::int, coalesce(d.visits_90, 0)::int,
+	coalesce(v.yuan, 0), coalesce(f.amber, 0)::int, coalesce(f.red, 0)::int,
+	coalesce(m.visits, 0)::int, coalesce(m.approved, 0)::int, coalesce(m.first_pass, 0)::int, coalesce(m.returns, 0)::int,
+	coalesce(m.yuan, 0)
+FROM c LEFT JOIN v USING (division_code) LEFT JOIN y USING (division_code) LEFT JOIN f USING (division_code)
+LEFT JOIN d USING (division_code) LEFT JOIN m USING (division_code)`
 
 // ChinaToday is the current calendar day in Asia/Shanghai, as UTC midnight.
 func ChinaToday() time.Time {
@@ -157,12 +144,19 @@ func (s *Store) ProgressFor(ctx context.Context, code string, p period.Period, t
 		out.Children[i] = Figures{Code: k.Code, Name: k.Name, ApprovedYuan: decimal.Zero, PeriodYuan: decimal.Zero}
 		idx[k.Code] = i
 	}
-	childLen := len(code) + 3
 	amber, red, err := s.FollowUpThresholds(ctx)
 	if err != nil {
 		return Figures{}, err
 	}
-	rows, err := s.Pool.Query(ctx, villageFigures, code, amber, red, today, p.Start(), p.End(), p.Year)
+	// The children's rows, or the village's own.
+	codes := []string{code}
+	if len(kids) > 0 {
+		codes = codes[:0]
+		for _, k := range kids {
+			codes = append(codes, k.Code)
+		}
+	}
+	rows, err := s.Pool.Query(ctx, divisionFigures, codes, amber, red, today, p.Start(), p.End(), p.Year)
 	if err != nil {
 		return Figures{}, fmt.Errorf("store.Progress %s: %w", code, err)
 	}
@@ -176,10 +170,8 @@ func (s *Store) ProgressFor(ctx context.Context, code string, p period.Period, t
 			return Figures{}, fmt.Errorf("store.Progress %s: %w", code, err)
 		}
 		out.add(v)
-		if len(v.Code) >= childLen {
-			if i, ok := idx[v.Code[:childLen]]; ok {
-				out.Children[i].add(v)
-			}
+		if i, ok := idx[v.Code]; ok {
+			out.Children[i].add(v)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -200,28 +192,23 @@ type Participation struct {
 }
 
 // DeputyParticipation returns the count of deputies taking part with a
-// household of division (a code prefix; the county code for all).
+// household of division (county, township or village code), from the
+// summary kept by the pairings' triggers (migration 000010).
 func (s *Store) DeputyParticipation(ctx context.Context, division string) (Participation, error) {
 	p := Participation{ByLevel: map[string]int{}, ByCategory: map[string]int{}}
-	rows, err := s.Pool.Query(ctx, `WITH d AS (
-			SELECT d.id, d.levels, d.category FROM deputies d WHERE EXISTS (SELECT 1 FROM pairings p
-				JOIN households h ON h.id = p.household_id
-				WHERE p.deputy_id = d.id AND p.status = 'active' AND h.village_code LIKE $1 || '%'))
-		SELECT 'level', l, count(*)::int FROM d, unnest(d.levels) l GROUP BY l
-		UNION ALL SELECT 'category', category, count(*)::int FROM d GROUP BY category
-		UNION ALL SELECT 'total', '', count(*)::int FROM d`, division)
+	rows, err := s.Pool.Query(ctx, `SELECT key, deputies FROM stats_participation WHERE division_code = $1 AND deputies > 0`, division)
 	if err != nil {
 		return p, fmt.Errorf("store.DeputyParticipation: %w", err)
 	}
-	var kind, key string
+	var key string
 	var n int
-	_, err = pgx.ForEachRow(rows, []any{&kind, &key, &n}, func() error {
-		switch kind {
+	_, err = pgx.ForEachRow(rows, []any{&key, &n}, func() error {
+		switch kind, v, _ := strings.Cut(key, ":"); kind {
 		case "level":
-			p.ByLevel[key] = n
+			p.ByLevel[v] = n
 		case "category":
-			p.ByCategory[key] = n
-		default:
+			p.ByCategory[v] = n
+		case "total":
 			p.Total = n
 		}
 		return nil

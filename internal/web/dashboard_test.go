@@ -211,6 +211,20 @@ func TestDashboardFiguresMatchSQL(t *testing.T) {
 				total.households, total.red, total.visits, total.periodYuan, c.from.Format(time.DateOnly), c.to.AddDate(0, 0, -1).Format(time.DateOnly))
 		}
 	}
+	// Deputies taking part: the county's and a township's, against SQL.
+	for _, code := range []string{"430681", "430681107"} {
+		var want int
+		if err := a.st.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT p.deputy_id) FROM pairings p
+			JOIN households h ON h.id = p.household_id WHERE p.status = 'active' AND h.village_code LIKE $1 || '%'`, code).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		_, doc := a.get(t, leader, "/dashboard?division="+code)
+		got := doc.Find(`[data-testid="participation"] strong`).First().Text()
+		if count(got) != want || want == 0 {
+			t.Errorf("%s: %s deputies taking part on the page, SQL %d", code, got, want)
+		}
+	}
+
 	// A bad period is a 400 with a Chinese message, on the page and the API.
 	if status, body := a.getBody(t, leader, "/api/v1/progress?year=1999"); status != http.StatusBadRequest || !strings.Contains(body, "年份") {
 		t.Errorf("api year=1999: %d %s", status, body)

@@ -1,0 +1,23 @@
+DROP TRIGGER IF EXISTS stats_household_insert ON households;
+DROP TRIGGER IF EXISTS stats_household_update ON households;
+DROP TRIGGER IF EXISTS stats_household_delete ON households;
+DROP TRIGGER IF EXISTS stats_pairing_insert ON pairings;
+DROP TRIGGER IF EXISTS stats_pairing_update ON pairings;
+DROP TRIGGER IF EXISTS stats_pairing_delete ON pairings;
+DROP TRIGGER IF EXISTS stats_ledger_insert ON ledger_entries;
+DROP TRIGGER IF EXISTS stats_ledger_update ON ledger_entries;
+DROP TRIGGER IF EXISTS stats_ledger_delete ON ledger_entries;
+DROP TRIGGER IF EXISTS stats_deputy_update ON deputies;
+DROP FUNCTION IF EXISTS stats_rebuild();
+DROP FUNCTION IF EXISTS stats_household_trigger();
+DROP FUNCTION IF EXISTS stats_household_apply(stats_household_delta[]);
+DROP FUNCTION IF EXISTS stats_deputy_trigger();
+DROP FUNCTION IF EXISTS stats_pairing_trigger();
+DROP FUNCTION IF EXISTS stats_pairing_apply(stats_pairing_delta[]);
+DROP FUNCTION IF EXISTS stats_ledger_trigger();
+DROP FUNCTION IF EXISTS stats_ledger_apply(stats_ledger_delta[]);
+DROP FUNCTION IF EXISTS stats_codes(text);
+DROP TABLE IF EXISTS stats_division, stats_division_year, stats_division_cause, stats_followup, stats_ledger_day,
+    stats_ledger_month, stats_deputy_division, stats_participation;
+DROP TYPE IF EXISTS stats_ledger_delta, stats_pairing_delta, stats_household_delta;
+ALTER TABLE pairings DROP COLUMN IF EXISTS last_visit;
