@@ -15,7 +15,7 @@ DROP FUNCTION IF EXISTS stats_deputy_trigger();
 DROP FUNCTION IF EXISTS stats_pairing_trigger();
 DROP FUNCTION IF EXISTS stats_pairing_apply(stats_pairing_delta[]);
 DROP FUNCTION IF EXISTS stats_ledger_trigger();
-DROP FUNCTION IF EXISTS stats_ledger_apply(stats_ledger_delta[]);
+DROP FUNCTION IF EXISTS stats_ledger_apply(stats_ledger_delta[], boolean);
 DROP FUNCTION IF EXISTS stats_codes(text);
 DROP TABLE IF EXISTS stats_division, stats_division_year, stats_division_cause, stats_followup, stats_ledger_day,
     stats_ledger_month, stats_deputy_division, stats_participation;

@@ -69,6 +69,7 @@ CREATE TABLE stats_deputy_division (
     division_code text NOT NULL,
     deputy_id     bigint NOT NULL,
     pairings      integer NOT NULL DEFAULT 0,
+    last_change   integer NOT NULL DEFAULT 0, -- the last update's change, so RETURNING shows the value before it
     PRIMARY KEY (division_code, deputy_id)
 );
 CREATE TABLE stats_participation (
@@ -80,16 +81,19 @@ CREATE TABLE stats_participation (
 
 -- ---- ledger entries --------------------------------------------------------
 
--- A signed contribution of one ledger entry (+1 new row, -1 old row), in a
--- village (NULL: the village of its pairing's household).
+-- A signed contribution of one ledger entry (+1 new row, -1 old row) in
+-- the village of its household.
 CREATE TYPE stats_ledger_delta AS (
     sign int, village_code text, pairing_id bigint, entry_date date, kind text, status text, return_count int, amount numeric
 );
 
 -- stats_ledger_apply adds contributions to the ledger counters by day and
--- month and to the money totals, and refreshes the last visit of the
--- pairings whose visits changed.
-CREATE FUNCTION stats_ledger_apply(d stats_ledger_delta[]) RETURNS void LANGUAGE plpgsql AS $$
+-- month and to the money totals and, with refresh_visits, refreshes the
+-- last visit of the pairings whose visits changed. The deltas come with
+-- their village, so nothing here joins an array of unknown size to a table
+-- (the planner cannot estimate it, and a nested loop over a million
+-- elements never ends).
+CREATE FUNCTION stats_ledger_apply(d stats_ledger_delta[], refresh_visits boolean) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     WITH s AS (
         SELECT dv.code AS division_code, x.entry_date AS day,
@@ -98,8 +102,7 @@ BEGIN
             sum(x.sign * (x.status = 'approved' AND x.return_count = 0)::int)::int AS first_pass,
             sum(x.sign * x.return_count)::int AS returns,
             sum(x.sign * CASE WHEN x.status = 'approved' THEN x.amount ELSE 0 END) AS yuan
-        FROM unnest(d) x JOIN pairings p ON p.id = x.pairing_id JOIN households h ON h.id = p.household_id
-        CROSS JOIN LATERAL unnest(stats_codes(coalesce(x.village_code, h.village_code))) dv(code)
+        FROM unnest(d) x CROSS JOIN LATERAL unnest(stats_codes(x.village_code)) dv(code)
         GROUP BY 1, 2
     ), nz AS (
         SELECT * FROM s WHERE visits <> 0 OR approved <> 0 OR first_pass <> 0 OR returns <> 0 OR yuan <> 0
@@ -119,11 +122,13 @@ BEGIN
     SELECT division_code, sum(yuan) FROM nz GROUP BY 1 HAVING sum(yuan) <> 0 ORDER BY 1
     ON CONFLICT (division_code) DO UPDATE SET yuan = t.yuan + EXCLUDED.yuan;
 
-    UPDATE pairings p SET last_visit = lv.d
-    FROM (SELECT x.pairing_id, (SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = x.pairing_id
-            AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) AS d
-          FROM (SELECT DISTINCT pairing_id FROM unnest(d) WHERE kind = 'visit' AND village_code IS NULL) x) lv
-    WHERE p.id = lv.pairing_id AND p.last_visit IS DISTINCT FROM lv.d;
+    IF refresh_visits THEN
+        UPDATE pairings p SET last_visit = lv.d
+        FROM (SELECT x.pairing_id, (SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = x.pairing_id
+                AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) AS d
+              FROM (SELECT DISTINCT pairing_id FROM unnest(d) WHERE kind = 'visit') x) lv
+        WHERE p.id = lv.pairing_id AND p.last_visit IS DISTINCT FROM lv.d;
+    END IF;
 END;
 $$;
 
@@ -132,14 +137,20 @@ $$;
 CREATE FUNCTION stats_ledger_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM stats_ledger_apply(ARRAY(SELECT ROW(1, NULL, pairing_id, entry_date, kind, status, return_count, amount)::stats_ledger_delta FROM new_rows));
+        PERFORM stats_ledger_apply(ARRAY(
+            SELECT ROW(1, h.village_code, n.pairing_id, n.entry_date, n.kind, n.status, n.return_count, n.amount)::stats_ledger_delta
+            FROM new_rows n JOIN pairings p ON p.id = n.pairing_id JOIN households h ON h.id = p.household_id), true);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM stats_ledger_apply(ARRAY(SELECT ROW(-1, NULL, pairing_id, entry_date, kind, status, return_count, amount)::stats_ledger_delta FROM old_rows));
+        PERFORM stats_ledger_apply(ARRAY(
+            SELECT ROW(-1, h.village_code, o.pairing_id, o.entry_date, o.kind, o.status, o.return_count, o.amount)::stats_ledger_delta
+            FROM old_rows o JOIN pairings p ON p.id = o.pairing_id JOIN households h ON h.id = p.household_id), true);
     ELSE
         PERFORM stats_ledger_apply(ARRAY(
-            SELECT ROW(1, NULL, pairing_id, entry_date, kind, status, return_count, amount)::stats_ledger_delta FROM new_rows
+            SELECT ROW(1, h.village_code, n.pairing_id, n.entry_date, n.kind, n.status, n.return_count, n.amount)::stats_ledger_delta
+            FROM new_rows n JOIN pairings p ON p.id = n.pairing_id JOIN households h ON h.id = p.household_id
             UNION ALL
-            SELECT ROW(-1, NULL, pairing_id, entry_date, kind, status, return_count, amount)::stats_ledger_delta FROM old_rows));
+            SELECT ROW(-1, h.village_code, o.pairing_id, o.entry_date, o.kind, o.status, o.return_count, o.amount)::stats_ledger_delta
+            FROM old_rows o JOIN pairings p ON p.id = o.pairing_id JOIN households h ON h.id = p.household_id), true);
     END IF;
     RETURN NULL;
 END;
@@ -182,14 +193,16 @@ BEGIN
         FROM unnest(d) x CROSS JOIN LATERAL unnest(stats_codes(x.village_code)) dv(code)
         GROUP BY 1, 2 HAVING sum(x.sign) <> 0
     ), u AS (
-        INSERT INTO stats_deputy_division AS t (division_code, deputy_id, pairings)
-        SELECT * FROM s ORDER BY 1, 2
-        ON CONFLICT (division_code, deputy_id) DO UPDATE SET pairings = t.pairings + EXCLUDED.pairings
-        RETURNING t.division_code, t.deputy_id, t.pairings
+        -- The upsert returns the count after this change and the change
+        -- itself; a concurrent writer's change, committed while this one
+        -- waited for the row, is already in the count.
+        INSERT INTO stats_deputy_division AS t (division_code, deputy_id, pairings, last_change)
+        SELECT division_code, deputy_id, n, n FROM s ORDER BY 1, 2
+        ON CONFLICT (division_code, deputy_id) DO UPDATE SET pairings = t.pairings + EXCLUDED.pairings, last_change = EXCLUDED.pairings
+        RETURNING t.division_code, t.deputy_id, t.pairings, t.last_change
     ), crossed AS (
-        SELECT u.division_code, u.deputy_id, CASE WHEN u.pairings > 0 THEN 1 ELSE -1 END AS sign
-        FROM u JOIN s ON s.division_code = u.division_code AND s.deputy_id = u.deputy_id
-        WHERE (u.pairings > 0) <> (u.pairings - s.n > 0)
+        SELECT division_code, deputy_id, CASE WHEN pairings > 0 THEN 1 ELSE -1 END AS sign
+        FROM u WHERE (pairings > 0) <> (pairings - last_change > 0)
     )
     INSERT INTO stats_participation AS t (division_code, key, deputies)
     SELECT c.division_code, k.key, sum(c.sign) FROM crossed c JOIN deputies dp ON dp.id = c.deputy_id
@@ -235,9 +248,9 @@ CREATE FUNCTION stats_deputy_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO stats_participation AS t (division_code, key, deputies)
     SELECT x.division_code, k.key, sum(k.sign) FROM (
-        SELECT n.id, o.levels AS old_levels, o.category AS old_category, n.levels, n.category
-        FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE o.levels IS DISTINCT FROM n.levels OR o.category IS DISTINCT FROM n.category) c
+        SELECT o.id, o.levels AS old_levels, o.category AS old_category, d.levels, d.category
+        FROM (SELECT id, levels, category FROM old_rows EXCEPT SELECT id, levels, category FROM new_rows) o
+        JOIN deputies d ON d.id = o.id) c
     JOIN stats_deputy_division x ON x.deputy_id = c.id AND x.pairings > 0
     CROSS JOIN LATERAL (
         SELECT 'category:' || c.old_category, -1 UNION ALL SELECT 'level:' || l, -1 FROM unnest(c.old_levels) l
@@ -301,18 +314,22 @@ BEGIN
         UNION ALL
         SELECT ROW(-1, village_code, status, exited_year, planned_exit_year, main_cause)::stats_household_delta FROM old_rows));
     -- A household that moved to another village takes the counts of its
-    -- active pairing and of its ledger entries with it.
-    IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.village_code <> o.village_code) THEN
+    -- active pairing and of its ledger entries with it. (Moves are found
+    -- with EXCEPT, which hashes, not by joining the transition tables,
+    -- which the planner does in a nested loop.)
+    IF EXISTS (SELECT id, village_code FROM old_rows EXCEPT SELECT id, village_code FROM new_rows) THEN
         PERFORM stats_pairing_apply(ARRAY(
             SELECT ROW(v.sign, v.village_code, p.deputy_id, coalesce(p.last_visit, p.start_date))::stats_pairing_delta
-            FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.village_code <> o.village_code
+            FROM (SELECT id, village_code FROM old_rows EXCEPT SELECT id, village_code FROM new_rows) o
+            JOIN households h ON h.id = o.id
             JOIN pairings p ON p.household_id = o.id AND p.status = 'active'
-            CROSS JOIN LATERAL (VALUES (-1, o.village_code), (1, n.village_code)) v(sign, village_code)));
+            CROSS JOIN LATERAL (VALUES (-1, o.village_code), (1, h.village_code)) v(sign, village_code)));
         PERFORM stats_ledger_apply(ARRAY(
             SELECT ROW(v.sign, v.village_code, e.pairing_id, e.entry_date, e.kind, e.status, e.return_count, e.amount)::stats_ledger_delta
-            FROM old_rows o JOIN new_rows n ON n.id = o.id AND n.village_code <> o.village_code
+            FROM (SELECT id, village_code FROM old_rows EXCEPT SELECT id, village_code FROM new_rows) o
+            JOIN households h ON h.id = o.id
             JOIN pairings p ON p.household_id = o.id JOIN ledger_entries e ON e.pairing_id = p.id
-            CROSS JOIN LATERAL (VALUES (-1, o.village_code), (1, n.village_code)) v(sign, village_code)));
+            CROSS JOIN LATERAL (VALUES (-1, o.village_code), (1, h.village_code)) v(sign, village_code)), false);
     END IF;
     RETURN NULL;
 END;
@@ -328,9 +345,11 @@ CREATE TRIGGER stats_household_delete AFTER DELETE ON households
 -- ---- rebuild -----------------------------------------------------------------
 
 -- stats_rebuild recomputes every summary table (and pairings.last_visit)
--- from the raw tables.
+-- from the raw tables, after refreshing the planner's statistics of them.
 CREATE FUNCTION stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    -- After a bulk load the planner must know the tables' sizes.
+    ANALYZE households, pairings, ledger_entries, deputies;
     UPDATE pairings p SET last_visit = v.d
     FROM (SELECT p2.id, (SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = p2.id
             AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) AS d FROM pairings p2) v

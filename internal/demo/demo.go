@@ -119,6 +119,12 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
+		// The summaries (migration 000010) are rebuilt once after the bulk
+		// write instead of being kept row set by row set: the statement
+		// triggers stay off for this transaction's writes only.
+		if err := statsTriggers(ctx, tx, false); err != nil {
+			return err
+		}
 		if err := write(ctx, tx, ds, hash); err != nil {
 			return err
 		}
@@ -139,6 +145,12 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (action, entity, after) VALUES ('demo.load', 'demo', $1)`, counts); err != nil {
 			return fmt.Errorf("audit: %w", err)
+		}
+		if err := statsTriggers(ctx, tx, true); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT stats_rebuild()`); err != nil {
+			return fmt.Errorf("stats: %w", err)
 		}
 		// Fresh statistics, so the first dashboard after loading is planned
 		// for thousands of rows rather than for empty tables.
@@ -479,4 +491,24 @@ func schooling(birth, today time.Time) (education, school string) {
 		return "初中", ""
 	}
 	return "高中", ""
+}
+
+// statsTriggers turns the summary triggers of the bulk-loaded tables off or
+// on (ALTER TABLE takes their locks until the transaction ends).
+func statsTriggers(ctx context.Context, tx pgx.Tx, on bool) error {
+	verb := "DISABLE"
+	if on {
+		verb = "ENABLE"
+	}
+	for table, prefix := range map[string]string{"households": "stats_household_", "pairings": "stats_pairing_", "ledger_entries": "stats_ledger_"} {
+		for _, op := range []string{"insert", "update", "delete"} {
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+table+` `+verb+` TRIGGER `+prefix+op); err != nil {
+				return fmt.Errorf("stats triggers %s: %w", table, err)
+			}
+		}
+	}
+	if _, err := tx.Exec(ctx, `ALTER TABLE deputies `+verb+` TRIGGER stats_deputy_update`); err != nil {
+		return fmt.Errorf("stats triggers deputies: %w", err)
+	}
+	return nil
 }

@@ -442,3 +442,15 @@ func (s *Store) SearchLedger(ctx context.Context, scope auth.Scope, f LedgerFilt
 	}
 	return out, total, nil
 }
+
+// DeputyReturnedEntries returns the entries of deputyID's active pairings
+// that the chair returned and the deputy has not resubmitted, oldest first.
+func (s *Store) DeputyReturnedEntries(ctx context.Context, deputyID int64) ([]LedgerEntryRow, error) {
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE e.status = 'returned' AND p.deputy_id = $1 AND p.status = 'active'
+		ORDER BY e.entry_date, e.id`, deputyID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.DeputyReturnedEntries: %w", err)
+	}
+	return out, nil
+}

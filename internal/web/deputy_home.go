@@ -11,8 +11,9 @@ import (
 	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
 )
 
-// deputyHome renders the deputy's pairings, the longest without a visit
-// first, with amber (30 days) and red (60 days) follow-up warnings.
+// deputyHome renders the deputy's returned entries to correct, then its
+// pairings, the longest without a visit first, with amber (30 days) and red
+// (60 days) follow-up warnings, and a link to its evaluation.
 func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	ps, err := s.st.DeputyPairings(r.Context(), u.DeputyID)
@@ -25,9 +26,15 @@ func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	returned, err := s.st.DeputyReturnedEntries(r.Context(), u.DeputyID)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	today := s.today()
 	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{
 		Layout: s.layoutProps(r, "我的结对", "/my"), Pairings: ps, Today: today.Format(time.DateOnly), Amber: amber, Red: red,
+		Returned: returned, DeputyID: u.DeputyID, Year: today.Year(),
 		DaysSince: func(p store.PairingRow) int {
 			since := p.StartDate
 			if p.LastVisit != nil {

@@ -341,9 +341,13 @@ func (s *Server) evaluationRules(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderEvaluationRules(w http.ResponseWriter, r *http.Request, status int, params []scoring.Param, typed map[string]string, errs validation.Errors) {
 	u, _ := userFrom(r)
+	back := "/evaluation"
+	if u.Role == auth.Deputy {
+		back = "/my"
+	}
 	s.render(w, r, status, scoringpages.Rules(scoringpages.RulesProps{
 		Layout: s.layoutProps(r, "代表履职考评规则", "/evaluation"), Rule: scoring.EvaluationRule, Terms: scoring.EvaluationTerms(),
-		Params: params, Typed: typed, Errors: errs, Action: "/settings/evaluation", CanEdit: u.Role == auth.Staff, Back: "/evaluation",
+		Params: params, Typed: typed, Errors: errs, Action: "/settings/evaluation", CanEdit: u.Role == auth.Staff, Back: back,
 	}))
 }
 

@@ -242,6 +242,21 @@ func TestEvaluationPages(t *testing.T) {
 		t.Errorf("deputy's own evaluation: %d", status)
 	}
 
+	// The deputy's home lists its returned entries, each with a link to
+	// correct it, and links to its evaluation.
+	var returned int
+	if err := a.st.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		WHERE p.deputy_id = $1 AND p.status = 'active' AND e.status = 'returned'`, own).Scan(&returned); err != nil {
+		t.Fatal(err)
+	}
+	_, doc = a.get(t, dep, "/my")
+	if n := doc.Find(`[data-testid="returned"] li a[href$="/edit"]`).Length(); n != returned || returned == 0 {
+		t.Errorf("deputy home lists %d returned entries, SQL %d", n, returned)
+	}
+	if doc.Find(`a[href^="/evaluation/`+strconv.FormatInt(own, 10)+`"]`).Length() != 1 {
+		t.Errorf("deputy home has no link to its evaluation")
+	}
+
 	// Candidates of a level: each at least the minimum score and of that level.
 	status, doc = a.get(t, leader, "/evaluation?year="+y+"&level=county&candidates=1")
 	if status != http.StatusOK {
