@@ -3,7 +3,7 @@
 # PostgreSQL on 127.0.0.1:5432 (see README.md).
 GO ?= go
 
-.PHONY: run test generate check-generated vet build clean
+.PHONY: run test generate check-generated vet build clean bench
 
 run:
 	$(GO) run ./cmd/bangfu up
@@ -27,6 +27,10 @@ vet:
 
 test: check-generated vet
 	$(GO) test -count=1 ./...
+
+# Dashboard load benchmark at 100,000 households (scripts/bench.sh; needs hey).
+bench:
+	sh scripts/bench.sh
 
 clean:
 	rm -rf bin .data
