@@ -133,13 +133,6 @@ func (s *Store) RankingInputs(ctx context.Context, county string, p period.Perio
 // those, the ones closed by their due date.
 type ItemCount struct{ Due, OnTime int }
 
-// ActionItemCounts returns, by township code, the joint-meeting action items
-// due in period p (up to today) and those closed on time. Until meetings
-// are recorded (issue 7) there are none.
-func (s *Store) ActionItemCounts(ctx context.Context, p period.Period, today time.Time) (map[string]ItemCount, error) {
-	return map[string]ItemCount{}, nil
-}
-
 // evaluationInputs counts, for every deputy with a pairing (active or
 // ended, not merely proposed) that overlapped [$1, $2), what the evaluation
 // scores: approved visits and approved help (yuan) dated in the period,

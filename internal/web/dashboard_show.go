@@ -219,6 +219,22 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		}
 		p.PendingReview = n
 	}
+	next, err := s.st.NextMeeting(ctx, meetingScope(u), today)
+	switch {
+	case err == nil:
+		p.NextMeeting = &next
+	case !errors.Is(err, store.ErrNotFound):
+		s.serveError(w, r, err)
+		return
+	}
+	mine := store.ItemFilter{OwnerUserID: u.ID, OpenOnly: true}
+	if u.Role == auth.TownshipChair {
+		mine.OwnerTownship = u.TownshipCode
+	}
+	if p.MyItems, err = s.st.ActionItems(ctx, mine); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	p.Layout = s.layoutProps(r, f.Name+"脱贫帮扶进展", "/dashboard")
 	s.render(w, r, http.StatusOK, dashboard.Dashboard(p))
 }

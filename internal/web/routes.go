@@ -48,6 +48,20 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.Deputy)).Get("/evaluation/{id}", s.evaluationShow)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/evaluation", s.settingsEvaluation)
 
+			// Joint meetings and action items.
+			r.Get("/meetings", s.meetingList)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/meetings/new", s.meetingNew)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/meetings", s.meetingCreate)
+			r.Get("/meetings/{id}", s.meetingShow)
+			r.Get("/meetings/{id}/minutes", s.meetingMinutes)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/meetings/{id}", s.meetingRecord)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/meetings/{id}/attendees", s.meetingAttendee)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/meetings/{id}/cases", s.meetingCase)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/meetings/{id}/items", s.meetingItem)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/action-items", s.actionItemList)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/action-items/export.xlsx", s.actionItemExport)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/action-items/{id}/close", s.actionItemClose)
+
 			// Deputy registry.
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
 			r.With(s.requireRole(auth.Staff)).Get("/deputies/new", s.deputyNew)

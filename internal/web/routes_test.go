@@ -53,6 +53,18 @@ var routeTable = map[string]struct {
 	"GET /ranking/export.xlsx":           {"/ranking/export.xlsx", "laaaaff"},
 	"POST /settings/ranking":             {"/settings/ranking", "lafffff"},
 	"GET /evaluation":                    {"/evaluation", "laaffff"},
+	"GET /meetings":                      {"/meetings", "laaaaaa"},
+	"GET /meetings/new":                  {"/meetings/new", "lafaaff"},
+	"POST /meetings":                     {"/meetings", "lafaaff"},
+	"GET /meetings/{id}":                 {"/meetings/{meeting}", "laaanan"},
+	"GET /meetings/{id}/minutes":         {"/meetings/{meeting}/minutes", "laaanan"},
+	"POST /meetings/{id}":                {"/meetings/{meeting}", "lafanff"},
+	"POST /meetings/{id}/attendees":      {"/meetings/{meeting}/attendees", "lafanff"},
+	"POST /meetings/{id}/cases":          {"/meetings/{meeting}/cases", "lafanff"},
+	"POST /meetings/{id}/items":          {"/meetings/{meeting}/items", "lafanff"},
+	"GET /action-items":                  {"/action-items", "laaaaff"},
+	"GET /action-items/export.xlsx":      {"/action-items/export.xlsx", "laaaaff"},
+	"POST /action-items/{id}/close":      {"/action-items/{item}/close", "lananff"},
 	"GET /evaluation/rules":              {"/evaluation/rules", "laaffaa"},
 	"GET /evaluation/export.xlsx":        {"/evaluation/export.xlsx", "laaffff"},
 	"GET /evaluation/{id}":               {"/evaluation/{deputy}", "laaffna"},
@@ -175,7 +187,20 @@ func TestRouteCoverage(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT id FROM ledger_photos WHERE entry_id = $1`, submitted).Scan(&photoID); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+	// 弼时镇's own meeting, which depOwn attended, with an item owned by 弼时镇.
+	var bishiMeeting, item int64
+	if err := st.Pool.QueryRow(ctx, `INSERT INTO meetings (year, quarter, meeting_date, title, kind, host_township, township_code)
+		VALUES (2026, 3, '2026-08-15', '弼时镇帮扶推进会', 'on_site', $1, $1) RETURNING id`, bishi).Scan(&bishiMeeting); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO meeting_attendees (meeting_id, deputy_id) VALUES ($1, $2)`, bishiMeeting, depOwn); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Pool.QueryRow(ctx, `INSERT INTO action_items (meeting_id, title, owner_township, due_date)
+		VALUES ($1, '修缮山塘', $2, '2026-09-30') RETURNING id`, bishiMeeting, bishi).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 
