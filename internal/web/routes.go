@@ -62,6 +62,19 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/action-items/export.xlsx", s.actionItemExport)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/action-items/{id}/close", s.actionItemClose)
 
+			// The relief point's projects and cooperatives.
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/support", s.supportShow)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/projects/new", s.projectNew)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/projects", s.projectCreate)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/projects/{id}", s.projectShow)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/projects/{id}", s.projectUpdate)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/projects/{id}/beneficiaries", s.projectBeneficiary)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/cooperatives/new", s.cooperativeNew)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/cooperatives", s.cooperativeCreate)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/cooperatives/{id}", s.cooperativeShow)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/cooperatives/{id}/members", s.cooperativeMember)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/cooperatives/{id}/payouts", s.cooperativePayout)
+
 			// Deputy registry.
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/deputies", s.deputyList)
 			r.With(s.requireRole(auth.Staff)).Get("/deputies/new", s.deputyNew)

@@ -65,6 +65,17 @@ var routeTable = map[string]struct {
 	"GET /action-items":                  {"/action-items", "laaaaff"},
 	"GET /action-items/export.xlsx":      {"/action-items/export.xlsx", "laaaaff"},
 	"POST /action-items/{id}/close":      {"/action-items/{item}/close", "lananff"},
+	"GET /support":                       {"/support?village=430681107231", "laaanff"},
+	"GET /projects/new":                  {"/projects/new", "lafaaff"},
+	"POST /projects":                     {"/projects", "lafaaff"},
+	"GET /projects/{id}":                 {"/projects/{project}", "laaanff"},
+	"POST /projects/{id}":                {"/projects/{project}", "lafanff"},
+	"POST /projects/{id}/beneficiaries":  {"/projects/{project}/beneficiaries", "lafanff"},
+	"GET /cooperatives/new":              {"/cooperatives/new", "lafaaff"},
+	"POST /cooperatives":                 {"/cooperatives", "lafaaff"},
+	"GET /cooperatives/{id}":             {"/cooperatives/{coop}", "laaanff"},
+	"POST /cooperatives/{id}/members":    {"/cooperatives/{coop}/members", "lafanff"},
+	"POST /cooperatives/{id}/payouts":    {"/cooperatives/{coop}/payouts", "lafanff"},
 	"GET /evaluation/rules":              {"/evaluation/rules", "laaffaa"},
 	"GET /evaluation/export.xlsx":        {"/evaluation/export.xlsx", "laaffff"},
 	"GET /evaluation/{id}":               {"/evaluation/{deputy}", "laaffna"},
@@ -200,7 +211,15 @@ func TestRouteCoverage(t *testing.T) {
 		VALUES ($1, '修缮山塘', $2, '2026-09-30') RETURNING id`, bishiMeeting, bishi).Scan(&item); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+	// A project and a cooperative of 玉池村 (弼时镇).
+	var projectID, coopID int64
+	if err := st.Pool.QueryRow(ctx, `INSERT INTO projects (village_code, name, kind) VALUES ($1, '光伏发电扩容', 'solar') RETURNING id`, yuchi).Scan(&projectID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Pool.QueryRow(ctx, `INSERT INTO cooperatives (village_code, name) VALUES ($1, '猕猴桃合作社') RETURNING id`, yuchi).Scan(&coopID); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{project}", strconv.FormatInt(projectID, 10), "{coop}", strconv.FormatInt(coopID, 10), "{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 
