@@ -373,10 +373,10 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 		e := &ds.entries[i]
 		return []any{e.id, e.pairingID, e.date, e.kind, e.description, numeric(e.amount),
 			e.beneficiaries, e.status, e.comment, nullID(e.createdBy), nullID(e.reviewedBy),
-			nullTime(e.submittedAt), nullTime(e.reviewedAt), e.createdAt, e.updatedAt}
+			nullTime(e.submittedAt), nullTime(e.reviewedAt), e.createdAt, e.updatedAt, returnCount(e)}
 	}, "id", "pairing_id", "entry_date", "kind", "description",
 		"amount", "beneficiaries", "status", "review_comment", "created_by", "reviewed_by", "submitted_at",
-		"reviewed_at", "created_at", "updated_at")
+		"reviewed_at", "created_at", "updated_at", "return_count")
 	if err != nil {
 		return err
 	}
@@ -511,4 +511,18 @@ func statsTriggers(ctx context.Context, tx pgx.Tx, on bool) error {
 		return fmt.Errorf("stats triggers deputies: %w", err)
 	}
 	return nil
+}
+
+// returnCount is how often the chair returned entry e: once for a returned
+// entry, and once for one approved entry in eleven (corrected and
+// resubmitted before approval), so that the ranking's first-pass rate and
+// the evaluation's returns are not all perfect.
+func returnCount(e *entryRow) int32 {
+	switch {
+	case e.status == "returned":
+		return 1
+	case e.status == "approved" && e.id%11 == 0:
+		return 1
+	}
+	return 0
 }

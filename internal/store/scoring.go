@@ -45,6 +45,9 @@ func (s *Store) saveSetting(ctx context.Context, key string, v any, actorID int6
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
+		if string(before) == string(raw) {
+			return nil // unchanged: nothing to write or audit
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ($1, $2)
 			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, key, string(raw)); err != nil {
 			return err

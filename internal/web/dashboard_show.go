@@ -235,6 +235,10 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	if p.Amber, p.Red, err = s.st.FollowUpThresholds(ctx); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	p.Layout = s.layoutProps(r, f.Name+"脱贫帮扶进展", "/dashboard")
 	s.render(w, r, http.StatusOK, dashboard.Dashboard(p))
 }

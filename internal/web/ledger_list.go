@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/ledger"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
@@ -39,6 +40,19 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) {
 			*dst = d
 		}
 	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		errs["to"] = "结束日期不能早于开始日期"
+	}
+	// Unknown filter values are dropped rather than matching nothing.
+	if f.Kind != "help" && !ledger.Kinds.Has(f.Kind) {
+		f.Kind = ""
+	}
+	if f.Status != "counted" && !ledger.Statuses.Has(f.Status) {
+		f.Status = ""
+	}
+	if f.Returned != "never" && f.Returned != "yes" {
+		f.Returned = ""
+	}
 	rows, total, err := s.st.SearchLedger(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -51,7 +65,12 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) {
 	if u.Role == auth.TownshipChair {
 		divs, err = s.villageOptions(r.Context(), u.TownshipCode)
 	} else {
+		var villages []components.Option
 		divs, err = s.townshipOptions(r.Context())
+		if err == nil {
+			villages, err = s.villageOptions(r.Context(), "")
+		}
+		divs = append(divs, villages...)
 	}
 	if err != nil {
 		s.serveError(w, r, err)

@@ -67,23 +67,31 @@ func ownTownship(u auth.User) string {
 
 // rankingExport sends the ranking as an Excel workbook for 绩效考核.
 func (s *Server) rankingExport(w http.ResponseWriter, r *http.Request) {
-	p, rows, _, err := s.ranking(r)
+	p, rows, weights, err := s.ranking(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
+	// Ratios as the page shows them ("95.7%"), points exactly; the
+	// headings carry each term's weight, the penalty is negative.
+	maxima := []decimal.Decimal{weights.PairedShare, weights.ExitVsPlan, weights.VisitRate, weights.FirstPass, weights.ActionItems, weights.OverduePenalty}
 	t := xlsx.Table{Sheet: "三比排名", Headings: []string{"名次", "乡镇"}, Widths: []float64{6, 14}}
-	for _, d := range scoring.RankingTerms() {
-		t.Headings = append(t.Headings, d.Label+"（比率）", d.Label+"（得分）")
-		t.Widths = append(t.Widths, 12, 12)
+	for i, d := range scoring.RankingTerms() {
+		label := "满分"
+		if d.Key == scoring.TermOverdue {
+			label = "最多扣"
+		}
+		t.Headings = append(t.Headings, d.Label+"（比率）", d.Label+"（"+label+maxima[i].String()+"分）")
+		t.Widths = append(t.Widths, 12, 14)
 	}
 	t.Headings = append(t.Headings, "总分")
 	t.Widths = append(t.Widths, 10)
 	for _, x := range rows {
 		row := []any{x.Rank, x.Input.Name}
-		for _, term := range append(slices.Clone(x.Terms), x.Penalty) {
-			row = append(row, term.Ratio.Round(4), term.Points)
+		for _, term := range x.Terms {
+			row = append(row, term.Ratio.Shift(2).StringFixed(1)+"%", term.Points)
 		}
+		row = append(row, x.Penalty.Ratio.Shift(2).StringFixed(1)+"%", x.Penalty.Points.Neg())
 		t.Rows = append(t.Rows, append(row, x.Score))
 	}
 	s.sendTable(w, r, t, "汨罗市乡镇“三比”排名（"+p.Label()+"）", "乡镇三比排名-"+p.Label()+".xlsx")
@@ -155,7 +163,7 @@ func readParams(form url.Values, params []scoring.Param, dst any) (map[string]st
 		v := strings.TrimSpace(width.Fold.String(form.Get(p.Key)))
 		typed[p.Key] = form.Get(p.Key)
 		d, err := decimal.NewFromString(v)
-		if err != nil {
+		if err != nil || strings.ContainsAny(v, "eE") {
 			errs[p.Key] = p.Label + "应为数字"
 			continue
 		}
@@ -235,7 +243,8 @@ func (s *Server) evaluationList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, scoringpages.Evaluation(scoringpages.EvaluationProps{
 		Layout: s.layoutProps(r, "代表履职考评", "/evaluation"), Year: year, Years: yearsUpTo(s.today().Year()),
 		Level: level, Candidates: candidates, Levels: components.Options(deputy.Levels), Rules: rules,
-		Rows: rows[from:min(from+store.PageSize, len(rows))], Total: len(rows), Evaluated: len(all),
+		NeedLevel: r.URL.Query().Get("candidates") == "1" && level == "",
+		Rows:      rows[from:min(from+store.PageSize, len(rows))], Total: len(rows), Evaluated: len(all),
 		Terms: scoring.EvaluationTerms(), Pager: pager(r, page, len(rows)),
 	}))
 }
@@ -287,14 +296,15 @@ func (s *Server) evaluationShow(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	year, scores, rules, err := s.evaluation(r, id)
+	// Every deputy is scored, so that the rank is the one the list shows.
+	year, scores, rules, err := s.evaluation(r, 0)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	var sc *scoring.DeputyScore
-	if len(scores) == 1 {
-		sc = &scores[0]
+	if i := slices.IndexFunc(scores, func(x scoring.DeputyScore) bool { return x.Input.DeputyID == id }); i >= 0 {
+		sc = &scores[i]
 	}
 	measures, exits, err := s.st.DeputyEvidence(r.Context(), id, year)
 	if err != nil {
