@@ -185,6 +185,7 @@ func TestEvaluationPages(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("evaluation: %d", status)
 	}
+	doc0 := doc
 	first := doc.Find(`table[data-testid="evaluation"] tbody tr`).First()
 	id, _ := first.Attr("data-deputy")
 	if id == "" {
@@ -230,6 +231,14 @@ func TestEvaluationPages(t *testing.T) {
 	}
 	if visits > 0 && !strings.Contains(doc.Text(), "审核通过的走访") {
 		t.Errorf("no visit evidence listed")
+	}
+
+	// A deputy further down the list has the same rank on its own page.
+	tenth := doc0.Find(`table[data-testid="evaluation"] tbody tr`).Eq(9)
+	tenthID, _ := tenth.Attr("data-deputy")
+	_, tdoc := a.get(t, leader, "/evaluation/"+tenthID+"?year="+y)
+	if want := "全市第 " + strings.TrimSpace(tenth.Find("td").First().Text()) + " 名"; text(tdoc, `[data-testid="evaluation-rank"]`) != want {
+		t.Errorf("deputy %s: page says %q, list %q", tenthID, text(tdoc, `[data-testid="evaluation-rank"]`), want)
 	}
 
 	// deputy.demo sees its own evaluation.
