@@ -17,7 +17,9 @@ DROP FUNCTION IF EXISTS stats_pairing_apply(stats_pairing_delta[]);
 DROP FUNCTION IF EXISTS stats_ledger_trigger();
 DROP FUNCTION IF EXISTS stats_ledger_apply(stats_ledger_delta[], boolean);
 DROP FUNCTION IF EXISTS stats_codes(text);
+DROP FUNCTION IF EXISTS stats_all_codes(text);
 DROP TABLE IF EXISTS stats_division, stats_division_year, stats_division_cause, stats_followup, stats_ledger_day,
     stats_ledger_month, stats_deputy_division, stats_participation;
 DROP TYPE IF EXISTS stats_ledger_delta, stats_pairing_delta, stats_household_delta;
+DROP INDEX IF EXISTS pairings_household_idx;
 ALTER TABLE pairings DROP COLUMN IF EXISTS last_visit;

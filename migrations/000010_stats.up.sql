@@ -9,9 +9,21 @@
 
 -- The last visit (submitted or approved) of a pairing.
 ALTER TABLE pairings ADD COLUMN last_visit date;
+-- A household's pairings, all statuses (the household page).
+CREATE INDEX pairings_household_idx ON pairings (household_id);
 
--- The county, township and village codes a village counts in.
+-- The township and village codes a village's figures count in. There are
+-- no county rows: a county's figures are the sum of its townships', so no
+-- single row is updated by every write in the county (it would serialise
+-- them all).
 CREATE FUNCTION stats_codes(village text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ARRAY[substr(village, 1, 9), village]
+$$;
+-- The county, township and village codes: deputies taking part are not
+-- additive (a deputy with households in two townships is one deputy of the
+-- county), so they are counted at every level; those rows change only when
+-- a deputy starts or stops taking part in a division.
+CREATE FUNCTION stats_all_codes(village text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT ARRAY[substr(village, 1, 6), substr(village, 1, 9), village]
 $$;
 
@@ -190,7 +202,7 @@ BEGIN
     -- back) joins (or leaves) that division's deputies taking part.
     WITH s AS (
         SELECT dv.code AS division_code, x.deputy_id, sum(x.sign)::int AS n
-        FROM unnest(d) x CROSS JOIN LATERAL unnest(stats_codes(x.village_code)) dv(code)
+        FROM unnest(d) x CROSS JOIN LATERAL unnest(stats_all_codes(x.village_code)) dv(code)
         GROUP BY 1, 2 HAVING sum(x.sign) <> 0
     ), u AS (
         -- The upsert returns the count after this change and the change
@@ -401,7 +413,7 @@ BEGIN
     FROM stats_ledger_day GROUP BY 1, 2;
     INSERT INTO stats_deputy_division (division_code, deputy_id, pairings)
     SELECT dv.code, p.deputy_id, count(*) FROM pairings p JOIN households h ON h.id = p.household_id
-    CROSS JOIN LATERAL unnest(stats_codes(h.village_code)) dv(code)
+    CROSS JOIN LATERAL unnest(stats_all_codes(h.village_code)) dv(code)
     WHERE p.status = 'active' GROUP BY 1, 2;
     INSERT INTO stats_participation (division_code, key, deputies)
     SELECT x.division_code, k.key, count(*) FROM stats_deputy_division x JOIN deputies dp ON dp.id = x.deputy_id

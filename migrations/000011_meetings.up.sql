@@ -47,7 +47,8 @@ CREATE TABLE meeting_model_cases (
     meeting_id bigint NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
     kind       text NOT NULL CHECK (kind IN ('household', 'pairing', 'ledger_entry')),
     ref_id     bigint NOT NULL,
-    note       text NOT NULL CHECK (length(note) BETWEEN 1 AND 2000)
+    note       text NOT NULL CHECK (length(note) BETWEEN 1 AND 2000),
+    UNIQUE (meeting_id, kind, ref_id)
 );
 
 -- Action items (会议事项): an owner (an account or a township), a due date;

@@ -1,12 +1,14 @@
 #!/bin/sh
-# Benchmark of the leader dashboard at scale (issue 6, acceptance 3; grows
-# into issue 10's `make bench`). On this machine, in one go:
+# Benchmarks at scale (issues 6 and 10). On this machine, in one go:
 #   1. a database bangfu_bench with the demo county at $HOUSEHOLDS households
 #      (default 100,000: 20,000 deputies, about 1,000,000 ledger entries),
 #      created once and reused (BENCH_FRESH=1 recreates it);
 #   2. the server built and started on $PORT against it;
 #   3. hey (Debian package hey) at $CONC concurrent users against /healthz
-#      (the HTTP floor) and /dashboard, logged in as the leader;
+#      (the HTTP floor), the dashboard (leader), the household list of a
+#      township and a household page (staff), and ledger entry submits
+#      (POST, deputy.demo); then the Excel export of every household (staff,
+#      the export job timed to its end, with the server's peak RSS);
 #   4. pgbench at the same concurrency running the dashboard's SQL directly
 #      (the database floor), and, once, the same figures computed from the
 #      raw tables without the summaries (what the summaries save);
@@ -21,8 +23,8 @@ DB=${BENCH_DB:-bangfu_bench}
 PG="-h 127.0.0.1 -U postgres"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 cd "$(dirname "$0")/.."
-for tool in hey pgbench curl psql; do
-	command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install hey postgresql-client curl)"; exit 1; }
+for tool in hey wrk pgbench curl psql bc; do
+	command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install hey wrk postgresql-client curl bc)"; exit 1; }
 done
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -45,17 +47,27 @@ LISTEN_ADDR=127.0.0.1:$PORT "$work/bangfu" serve >"$work/server.log" 2>&1 &
 server=$!
 base=http://127.0.0.1:$PORT
 for i in $(seq 50); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-jar="$work/jar"
-curl -fs -c "$jar" -b "$jar" -o /dev/null "$base/login"
-curl -fs -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" --data-urlencode username=leader \
-	--data-urlencode password=bangfu-demo-2017 "$base/login"
-cookie=$(awk '$6 ~ /session/ {print $6"="$7}' "$jar")
-[ -n "$cookie" ] || { echo "bench: could not log in"; exit 1; }
+# login USER: prints the session cookie of a fresh login.
+login() {
+	jar="$work/jar-$1"
+	curl -fs -c "$jar" -b "$jar" -o /dev/null "$base/login"
+	curl -fs -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" --data-urlencode "username=$1" \
+		--data-urlencode password=bangfu-demo-2017 "$base/login"
+	awk '$6 ~ /session/ {print $6"="$7}' "$jar"
+}
+cookie=$(login leader)
+staff=$(login office)
+deputy=$(login deputy.demo)
+[ -n "$cookie" ] && [ -n "$staff" ] && [ -n "$deputy" ] || { echo "bench: could not log in"; exit 1; }
 curl -fs -H "Cookie: $cookie" -o /dev/null "$base/dashboard" # warm up
 
-# hey_row NAME PATH: one table row from hey's report.
+# hey_row NAME PATH [COOKIE [hey options]]: one table row from hey's report.
 hey_row() {
-	hey -n "$N" -c "$CONC" -H "Cookie: $cookie" "$base$2" >"$work/hey.txt"
+	name=$1 path=$2 c=${3:-$cookie}
+	shift 2
+	[ $# -gt 0 ] && shift
+	hey -n "$N" -c "$CONC" -H "Cookie: $c" "$@" "$base$path" >"$work/hey.txt"
+	set -- "$name"
 	awk -v name="$1" '
 		/Requests\/sec/ {rps=$2}
 		/ 50% in/ {p50=$3*1000} / 95% in/ {p95=$3*1000} / 99% in/ {p99=$3*1000}
@@ -74,8 +86,8 @@ awk '/^const divisionFigures = `/ {on=1; next} on && /`$/ {sub(/`$/, ""); print;
 		-e "s/\$5/'$year-01-01'::date/g; s/\$6/'$((year + 1))-01-01'::date/g; s/\$7/$year/g" | tr '\n' ' ' >"$work/dashboard.sql"
 echo ";" >>"$work/dashboard.sql"
 cat >>"$work/dashboard.sql" <<SQL
-SELECT day, visits, yuan FROM stats_ledger_month WHERE division_code = '$county' AND day >= '$((year - 1))-12-01' AND day < '$((year + 1))-01-01';
-SELECT cause, households FROM stats_division_cause WHERE division_code = '$county' AND households > 0 ORDER BY 2 DESC, 1;
+SELECT day, sum(visits), sum(yuan) FROM stats_ledger_month WHERE (division_code = '$county' OR (length('$county') = 6 AND length(division_code) = 9 AND left(division_code, 6) = '$county')) AND day >= '$((year - 1))-12-01' AND day < '$((year + 1))-01-01' GROUP BY day;
+SELECT cause, sum(households) FROM stats_division_cause WHERE (division_code = '$county' OR (length('$county') = 6 AND length(division_code) = 9 AND left(division_code, 6) = '$county')) GROUP BY cause HAVING sum(households) > 0 ORDER BY 2 DESC, 1;
 SELECT key, deputies FROM stats_participation WHERE division_code = '$county' AND deputies > 0;
 SQL
 pgbench $PG -n -M prepared -c "$CONC" -j 2 -T 10 -f "$work/dashboard.sql" "$DB" >"$work/pgbench.txt" 2>&1
@@ -98,7 +110,6 @@ WITH hh AS (
 SELECT * FROM hh LEFT JOIN le USING (township_code);
 SQL
 )
-rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql $PG -Atc 'SHOW server_version'); data: $rows."
@@ -110,9 +121,69 @@ hey_row "/healthz (HTTP floor)" /healthz
 hey_row "/dashboard (county, this year)" /dashboard
 hey_row "/dashboard (a township)" "/dashboard?division=${county}107"
 hey_row "/api/v1/progress (county)" /api/v1/progress
+township=$(psql $PG -d "$DB" -Atc "SELECT code FROM divisions WHERE parent_code = '$county' ORDER BY code LIMIT 1 OFFSET 6")
+household=$(psql $PG -d "$DB" -Atc "SELECT id FROM households WHERE township_code = '$township' ORDER BY id LIMIT 1 OFFSET 100")
+hey_row "/households?division=… (a township, page 1)" "/households?division=$township" "$staff"
+hey_row "/households/{id} (a household page)" "/households/$household" "$staff"
+pairing=$(psql $PG -d "$DB" -Atc "SELECT p.id FROM pairings p JOIN users u ON u.deputy_id = p.deputy_id WHERE u.username = 'deputy.demo' AND p.status = 'active' ORDER BY p.id LIMIT 1")
+before=$(psql $PG -d "$DB" -Atc "SELECT count(*) FROM ledger_entries")
+hey_row "POST /pairings/{id}/ledger (one deputy, hey)" "/pairings/$pairing/ledger" "$deputy" -m POST \
+	-T application/x-www-form-urlencoded -H "Origin: $base" \
+	-d "entry_date=$(date +%F)&kind=visit&description=%E8%B5%B0%E8%AE%BF%E4%BA%86%E8%A7%A3%E8%BF%91%E5%86%B5&amount=&action=submit"
+# Submits spread over 16 deputies in different villages (wrk with a Lua
+# script: each request is one deputy's visit to its own household). The
+# bench accounts share deputy.demo's password hash; logins are throttled to
+# 20 a minute per address, so 16 plus the three above fit.
+psql $PG -d "$DB" -q <<SQL
+INSERT INTO users (username, display_name, password_hash, role, deputy_id)
+SELECT 'bench.' || d.id, d.name, (SELECT password_hash FROM users WHERE username = 'deputy.demo'), 'deputy', d.id
+FROM (SELECT DISTINCT ON (h.village_code) p.deputy_id AS id FROM pairings p JOIN households h ON h.id = p.household_id
+	WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.deputy_id = p.deputy_id)
+	ORDER BY h.village_code, p.deputy_id LIMIT 16) x JOIN deputies d ON d.id = x.id
+ON CONFLICT DO NOTHING;
+SQL
+: >"$work/deputies.txt"
+for u in $(psql $PG -d "$DB" -Atc "SELECT username FROM users WHERE username LIKE 'bench.%' ORDER BY username LIMIT 16"); do
+	p=$(psql $PG -d "$DB" -Atc "SELECT p.id FROM pairings p JOIN users u ON u.deputy_id = p.deputy_id WHERE u.username = '$u' AND p.status = 'active' ORDER BY p.id LIMIT 1")
+	echo "$(login "$u") $p" >>"$work/deputies.txt"
+done
+cat >"$work/submit.lua" <<'LUA'
+local list = {}
+for line in io.lines(os.getenv("BENCH_DEPUTIES")) do
+	local c, p = line:match("(%S+) (%S+)")
+	if c and p then list[#list + 1] = {cookie = c, pairing = p} end
+end
+local body = "entry_date=" .. os.date("%Y-%m-%d") .. "&kind=visit&description=%E8%B5%B0%E8%AE%BF%E4%BA%86%E8%A7%A3%E8%BF%91%E5%86%B5&amount=&action=submit"
+request = function()
+	local d = list[math.random(#list)]
+	return wrk.format("POST", "/pairings/" .. d.pairing .. "/ledger", {
+		["Cookie"] = d.cookie, ["Origin"] = os.getenv("BENCH_BASE"),
+		["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+done = function(summary, latency, requests)
+	local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status
+	io.write(string.format("| POST /pairings/{id}/ledger (16 deputies, wrk) | %.1f | %.1f | %.1f | %.0f | %d |\n",
+		latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+		summary.requests / (summary.duration / 1e6), errors))
+end
+LUA
+submit_row=$(BENCH_DEPUTIES="$work/deputies.txt" BENCH_BASE="$base" wrk -t 2 -c "$CONC" -d 10s -s "$work/submit.lua" "$base" | grep '^| POST')
+created=$(( $(psql $PG -d "$DB" -Atc "SELECT count(*) FROM ledger_entries") - before ))
+# Remove the benchmark's own entries (not approved, so the guard allows it).
+psql $PG -d "$DB" -qc "DELETE FROM ledger_entries WHERE status = 'submitted' AND description = '走访了解近况' AND entry_date = current_date"
+# The export of every household: start the job, wait for its end.
+start=$(date +%s.%N)
+loc=$(curl -fs -o /dev/null -w '%{redirect_url}' -H "Cookie: $staff" -H "Origin: $base" -X POST "$base/households/export")
+job=${loc##*/}
+while [ "$(psql $PG -d "$DB" -Atc "SELECT status FROM jobs WHERE id = $job")" = running ]; do sleep 0.2; done
+export_s=$(echo "$(date +%s.%N) - $start" | bc)
+export_status=$(psql $PG -d "$DB" -Atc "SELECT status || ', ' || pg_size_pretty(length(file)::bigint) FROM jobs WHERE id = $job")
+echo "$submit_row"
 echo
 echo "| database | figure |"
 echo "|---|---|"
 echo "| dashboard SQL, pgbench at $CONC clients: mean latency | $sqlfloor ms ($sqltps tx/s) |"
 echo "| the township figures from the raw tables (no summaries), once | $raw ms |"
-echo "| server peak RSS | $((rss / 1024)) MB |"
+echo "| ledger entries created by the two submit runs (all deleted afterwards) | $created |"
+echo "| Excel export of all $(psql $PG -d "$DB" -Atc 'SELECT count(*) FROM households') households (job start to end) | $export_s s ($export_status) |"
+echo "| server peak RSS (whole run) | $(( $(awk '/VmHWM/ {print $2}' /proc/$server/status) / 1024 )) MB |"

@@ -176,6 +176,10 @@ func ParseCooperative(village, name, product, founded, note string, isVillage fu
 	return c, nil
 }
 
+// MaxPayout is the largest single payout accepted, yuan: a sanity bound
+// (a household's whole yearly income is far below it), not a rule.
+var MaxPayout = decimal.NewFromInt(100000)
+
 // Payout is what a cooperative paid a member household.
 type Payout struct {
 	HouseholdID int64
@@ -186,7 +190,7 @@ type Payout struct {
 }
 
 // ParsePayout validates a payout: a member household id, a kind from
-// PayoutKinds, an amount in yuan above 0, a payment date (2006-01-02) not
+// PayoutKinds, an amount in yuan above 0 and at most MaxPayout, a payment date (2006-01-02) not
 // after today, whose year is the income year.
 func ParsePayout(household, kind, amount, paidOn string, today time.Time) (Payout, validation.Errors) {
 	errs := validation.Errors{}
@@ -200,8 +204,11 @@ func ParsePayout(household, kind, amount, paidOn string, today time.Time) (Payou
 		errs["kind"] = "请选择分红或务工工资"
 	}
 	a, err := money.ParseYuan(amount)
-	if err != nil || !a.IsPositive() {
+	switch {
+	case err != nil || !a.IsPositive():
 		errs["amount"] = "金额应大于0元，最多两位小数"
+	case a.GreaterThan(MaxPayout):
+		errs["amount"] = "单笔金额不能超过" + money.Format(MaxPayout) + "元，请核对"
 	}
 	p.Amount = a
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(paidOn))

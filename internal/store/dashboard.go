@@ -10,6 +10,10 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// statsRows selects the summary rows of division $1: its own row, or for a
+// county (which has none, see migration 000010) its townships' rows.
+const statsRows = `(division_code = $1 OR (length($1) = 6 AND length(division_code) = 9 AND left(division_code, 6) = $1))`
+
 // MonthFigures are one calendar month's ledger figures of a division.
 type MonthFigures struct {
 	Month  time.Time       `json:"month"`  // first day of the month
@@ -27,8 +31,8 @@ func (s *Store) MonthlyLedger(ctx context.Context, division string, last time.Ti
 	for i := range out {
 		out[i] = MonthFigures{Month: start.AddDate(0, i, 0), Yuan: decimal.Zero}
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT day, visits, yuan FROM stats_ledger_month
-		WHERE division_code = $1 AND day >= $2 AND day < $3`, division, start, end)
+	rows, err := s.Pool.Query(ctx, `SELECT day, sum(visits)::int, sum(yuan) FROM stats_ledger_month
+		WHERE `+statsRows+` AND day >= $2 AND day < $3 GROUP BY day`, division, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("store.MonthlyLedger: %w", err)
 	}
@@ -57,8 +61,8 @@ type CauseCount struct {
 // main poverty cause (主要致贫原因), most frequent first. division is a
 // county, township or village code.
 func (s *Store) HouseholdsByCause(ctx context.Context, division string) ([]CauseCount, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT cause, households AS count FROM stats_division_cause
-		WHERE division_code = $1 AND households > 0 ORDER BY 2 DESC, 1`, division)
+	rows, _ := s.Pool.Query(ctx, `SELECT cause, sum(households)::int AS count FROM stats_division_cause
+		WHERE `+statsRows+` GROUP BY cause HAVING sum(households) > 0 ORDER BY 2 DESC, 1`, division)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[CauseCount])
 	if err != nil {
 		return nil, fmt.Errorf("store.HouseholdsByCause: %w", err)

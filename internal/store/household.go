@@ -102,7 +102,15 @@ func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
 	}
-	if f.Division != "" {
+	// Equality on the indexed columns: LIKE 'prefix%' cannot use a btree
+	// index under the database's (non-C) collation.
+	switch len(f.Division) {
+	case 0:
+	case 9:
+		add(`h.township_code = $?`, f.Division)
+	case 12:
+		add(`h.village_code = $?`, f.Division)
+	default:
 		add(`h.village_code LIKE $? || '%'`, escapeLike(f.Division))
 	}
 	if f.Status != "" {
@@ -153,10 +161,9 @@ func householdOrder(sort string) string {
 // empty; the caller shows the pager.
 func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFilter) ([]HouseholdRow, int, error) {
 	whereSQL, args := householdWhere(scope, f)
-	var total int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM households h
-		LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'`+whereSQL, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store.Households count: %w", err)
+	total, err := s.countHouseholds(ctx, scope, f, whereSQL, args)
+	if err != nil {
+		return nil, 0, err
 	}
 	page := max(f.Page, 1)
 	args = append(args, PageSize, (page-1)*PageSize)
@@ -166,6 +173,42 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 		return nil, 0, fmt.Errorf("store.Households: %w", err)
 	}
 	return out, total, nil
+}
+
+// countHouseholds counts the households matching f. A list narrowed only by
+// division (within the viewer's township, if any) is counted from the
+// summary kept by the triggers (stats_division, exact); other filters count
+// the rows, joining pairings only when the filter needs them.
+func (s *Store) countHouseholds(ctx context.Context, scope auth.Scope, f HouseholdFilter, whereSQL string, args []any) (int, error) {
+	onlyDivision := f.Status == "" && f.Attribute == "" && f.Cause == "" && f.Paired == "" && f.PlannedYear == "" &&
+		strings.TrimSpace(f.Query) == "" && scope.DeputyID == 0
+	division := f.Division
+	if division == "" {
+		division = scope.TownshipCode
+	}
+	var total int
+	if onlyDivision && division == "" {
+		err := s.Pool.QueryRow(ctx, `SELECT coalesce(sum(households), 0) FROM stats_division WHERE length(division_code) = 9`).Scan(&total)
+		if err != nil {
+			return 0, fmt.Errorf("store.Households count: %w", err)
+		}
+		return total, nil
+	}
+	if onlyDivision && (scope.TownshipCode == "" || strings.HasPrefix(division, scope.TownshipCode)) && (len(division) == 9 || len(division) == 12) {
+		err := s.Pool.QueryRow(ctx, `SELECT coalesce((SELECT households FROM stats_division WHERE division_code = $1), 0)`, division).Scan(&total)
+		if err != nil {
+			return 0, fmt.Errorf("store.Households count: %w", err)
+		}
+		return total, nil
+	}
+	join := ""
+	if f.Paired != "" {
+		join = ` LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'`
+	}
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM households h`+join+whereSQL, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("store.Households count: %w", err)
+	}
+	return total, nil
 }
 
 // Household returns the household id if it is in scope, else ErrNotFound.

@@ -159,13 +159,15 @@ type AttendeeRow struct {
 	Name     string `db:"name"`
 	Role     string `db:"role"` // the account's role, or "deputy"
 	Present  bool   `db:"present"`
+	Township string `db:"township_code"` // a chair's township
 }
 
 // Attendees returns the people listed at meeting id: accounts first, then
 // deputies, by name.
 func (s *Store) Attendees(ctx context.Context, meetingID int64) ([]AttendeeRow, error) {
 	rows, _ := s.Pool.Query(ctx, `SELECT a.id, coalesce(a.user_id, 0) AS user_id, coalesce(a.deputy_id, 0) AS deputy_id,
-		coalesce(u.display_name, d.name) AS name, coalesce(u.role, 'deputy') AS role, a.present
+		coalesce(u.display_name, d.name) AS name, coalesce(u.role, 'deputy') AS role, a.present,
+		coalesce(u.township_code, '') AS township_code
 		FROM meeting_attendees a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN deputies d ON d.id = a.deputy_id
 		WHERE a.meeting_id = $1 ORDER BY a.deputy_id IS NOT NULL, coalesce(u.display_name, d.name) COLLATE zh_pinyin, a.id`, meetingID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AttendeeRow])
@@ -263,25 +265,36 @@ func (s *Store) ModelCases(ctx context.Context, meetingID int64) ([]ModelCaseRow
 	return out, nil
 }
 
-// AddModelCase names a household, pairing or ledger entry (kind, refID) as
-// a model case of meeting id with a note, audited. A reference that does
-// not exist returns ErrNotFound.
-func (s *Store) AddModelCase(ctx context.Context, meetingID int64, kind string, refID int64, note string, actorID int64) error {
-	table := map[string]string{"household": "households", "pairing": "pairings", "ledger_entry": "ledger_entries"}[kind]
-	if table == "" {
+// AddModelCase names a household, a pairing (active or ended) or an
+// approved ledger entry (kind, refID) as a model case of meeting id with a
+// note, audited. With township set (a township's own meeting) the case must
+// concern a household of that township. A reference that does not qualify
+// returns ErrNotFound; one named already ErrConflict.
+func (s *Store) AddModelCase(ctx context.Context, meetingID int64, township, kind string, refID int64, note string, actorID int64) error {
+	find := map[string]string{
+		"household":    `SELECT h.township_code FROM households h WHERE h.id = $1`,
+		"pairing":      `SELECT h.township_code FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.id = $1 AND p.status IN ('active', 'ended') AND p.end_reason IS DISTINCT FROM 'rejected'`,
+		"ledger_entry": `SELECT h.township_code FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id JOIN households h ON h.id = p.household_id WHERE e.id = $1 AND e.status = 'approved'`,
+	}[kind]
+	if find == "" {
 		return fmt.Errorf("store.AddModelCase: kind %q: %w", kind, ErrNotFound)
 	}
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1)`, refID).Scan(&ok); err != nil {
-			return err
-		}
-		if !ok {
+		var tw string
+		err := tx.QueryRow(ctx, find, refID).Scan(&tw)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && township != "" && tw != township) {
 			return ErrNotFound
 		}
+		if err != nil {
+			return err
+		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO meeting_model_cases (meeting_id, kind, ref_id, note) VALUES ($1, $2, $3, $4) RETURNING id`,
-			meetingID, kind, refID, note).Scan(&id); err != nil {
+		err = tx.QueryRow(ctx, `INSERT INTO meeting_model_cases (meeting_id, kind, ref_id, note) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING RETURNING id`, meetingID, kind, refID, note).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrConflict
+		}
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, actorID, "meeting.model_case", "meeting", meetingID, nil, map[string]any{"kind": kind, "ref_id": refID, "note": note})
@@ -433,8 +446,8 @@ func (s *Store) ActionItemCounts(ctx context.Context, p period.Period, today tim
 // MeetingUserOptions lists the accounts that can attend or own items (not
 // deputies' logins), by role and name: id, display name, role.
 func (s *Store) MeetingUserOptions(ctx context.Context) ([]AttendeeRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT 0::bigint AS id, id AS user_id, 0::bigint AS deputy_id, display_name AS name, role, true AS present
-		FROM users WHERE active AND role <> 'deputy' ORDER BY role, display_name COLLATE zh_pinyin, id`)
+	rows, _ := s.Pool.Query(ctx, `SELECT 0::bigint AS id, id AS user_id, 0::bigint AS deputy_id, display_name AS name, role, true AS present,
+		coalesce(township_code, '') AS township_code FROM users WHERE active AND role <> 'deputy' ORDER BY role, display_name COLLATE zh_pinyin, id`)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AttendeeRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.MeetingUserOptions: %w", err)

@@ -38,7 +38,7 @@ type PairingRow struct {
 
 const pairingSelect = `SELECT p.id, p.household_id, h.head_name, v.name AS village_name, h.township_code, p.deputy_id,
 	d.name AS deputy_name, p.start_date, p.end_date, p.status, coalesce(p.end_reason, '') AS end_reason,
-	(SELECT max(e.entry_date) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.kind = 'visit' AND e.status IN ('submitted', 'approved')) AS last_visit,
+	p.last_visit, -- kept by the ledger's triggers (migration 000010)
 	(SELECT count(*) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.status = 'returned')::int AS returned,
 	p.needs_reassignment, p.proposal_reason, h.village_code, h.status AS household_status, h.monitoring
 FROM pairings p

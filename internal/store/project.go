@@ -223,13 +223,15 @@ func (s *Store) CooperativeMembers(ctx context.Context, id int64) ([]Beneficiary
 	return out, nil
 }
 
-// AddMember adds a registered household (any village: a household can be
-// in several cooperatives) to cooperative id from joinedOn, audited. An
-// unknown household is ErrNotFound, a member already ErrConflict.
+// AddMember adds a registered household of the cooperative's township (a
+// household can be in several cooperatives) to cooperative id from
+// joinedOn, audited. A household that does not exist or lies in another
+// township is ErrNotFound, a member already ErrConflict.
 func (s *Store) AddMember(ctx context.Context, coopID, householdID int64, joinedOn time.Time, actorID int64) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM households WHERE id = $1)`, householdID).Scan(&ok); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM households h JOIN cooperatives c ON c.id = $2
+			WHERE h.id = $1 AND h.township_code = left(c.village_code, 9))`, householdID, coopID).Scan(&ok); err != nil {
 			return err
 		}
 		if !ok {
@@ -251,8 +253,13 @@ func (s *Store) AddMember(ctx context.Context, coopID, householdID int64, joined
 	return nil
 }
 
+// ErrNoIncomeYear is returned by RecordPayout when the household has no
+// income record for the payout's year.
+var ErrNoIncomeYear = errors.New("no income recorded for that year")
+
 // RecordPayout records what cooperative id paid a member household and adds
-// it to the household's income of that year (dividends as property income,
+// it to the household's income record of that year (ErrNoIncomeYear when
+// there is none) (dividends as property income,
 // wages as wages; the per-capita figure recomputed from today's member
 // count, and the household's 人均纯收入 following it when that year is its
 // newest), in one transaction with its audit events. A household that is
@@ -271,11 +278,15 @@ func (s *Store) RecordPayout(ctx context.Context, coopID int64, p project.Payout
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, coopID, p.HouseholdID, p.Year, p.Kind, p.Amount, p.PaidOn, nullID(actorID)); err != nil {
 			return err
 		}
-		in := household.Income{Year: p.Year, Wages: decimal.Zero, Production: decimal.Zero, Property: decimal.Zero,
-			Transfers: decimal.Zero, Costs: decimal.Zero}
+		in := household.Income{Year: p.Year}
 		err := tx.QueryRow(ctx, `SELECT wages, production, property, transfers, costs FROM household_incomes
 			WHERE household_id = $1 AND year = $2 FOR UPDATE`, p.HouseholdID, p.Year).Scan(&in.Wages, &in.Production, &in.Property, &in.Transfers, &in.Costs)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Without the year's income record the payout would stand for
+			// the household's whole income: record that year first.
+			return ErrNoIncomeYear
+		}
+		if err != nil {
 			return err
 		}
 		if p.Kind == "wage" {
@@ -329,4 +340,25 @@ func Totals(ps []ProjectRow) ProjectTotals {
 		t.FundsSpent = t.FundsSpent.Add(p.FundsSpent)
 	}
 	return t
+}
+
+// PayoutRow is one payout of a cooperative.
+type PayoutRow struct {
+	ID       int64           `db:"id"`
+	HeadName string          `db:"head_name"`
+	Year     int             `db:"year"`
+	Kind     string          `db:"kind"`
+	Amount   decimal.Decimal `db:"amount"`
+	PaidOn   time.Time       `db:"paid_on"`
+}
+
+// Payouts returns the payouts of cooperative id, newest first.
+func (s *Store) Payouts(ctx context.Context, id int64) ([]PayoutRow, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT x.id, h.head_name, x.year, x.kind, x.amount, x.paid_on FROM cooperative_payouts x
+		JOIN households h ON h.id = x.household_id WHERE x.cooperative_id = $1 ORDER BY x.paid_on DESC, x.id DESC`, id)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PayoutRow])
+	if err != nil {
+		return nil, fmt.Errorf("store.Payouts: %w", err)
+	}
+	return out, nil
 }

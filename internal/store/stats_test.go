@@ -152,6 +152,28 @@ func TestStatsFollowEveryWrite(t *testing.T) {
 		checkStats(t, st, what)
 	}
 
+	// Household lists narrowed only by division are counted from the
+	// summaries: the same totals as counting the rows, and none outside a
+	// chair's township.
+	for _, c := range []struct {
+		scope    auth.Scope
+		division string
+	}{{auth.Scope{}, ""}, {auth.Scope{}, bishi}, {auth.Scope{}, yuchi}, {auth.Scope{}, village},
+		{auth.Scope{TownshipCode: bishi}, ""}, {auth.Scope{TownshipCode: "430681102"}, bishi}} {
+		_, total, err := st.Households(ctx, c.scope, store.HouseholdFilter{Division: c.division, Page: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int
+		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM households WHERE village_code LIKE $1 || '%'
+			AND ($2 = '' OR township_code = $2)`, c.division, c.scope.TownshipCode).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if total != want {
+			t.Errorf("households of %q seen by %+v: %d listed, %d rows", c.division, c.scope, total, want)
+		}
+	}
+
 	// The dashboard reads the summaries: the moved household's approved
 	// money and active pairing are now counted in its new village; the
 	// ended pairing's approved money stays with its household's village.

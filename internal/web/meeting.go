@@ -46,10 +46,14 @@ func canCloseItem(u auth.User, it store.ActionItemRow) bool {
 // meetingList renders the meetings of a year visible to the viewer.
 func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	p, err := s.periodFrom(r)
+	// Meetings are scheduled up to next year.
+	p, err := period.Parse(r.URL.Query().Get("year"), "", s.today().AddDate(1, 0, 0))
 	if err != nil {
-		s.serveError(w, r, err)
+		s.serveError(w, r, httpError{http.StatusBadRequest, err.Error()})
 		return
+	}
+	if r.URL.Query().Get("year") == "" {
+		p.Year = s.today().Year()
 	}
 	rows, err := s.st.Meetings(r.Context(), meetingScope(u), p.Year)
 	if err != nil {
@@ -96,6 +100,9 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	isTownship := func(c string) bool {
 		return slices.ContainsFunc(towns, func(o components.Option) bool { return o.Value == c })
+	}
+	if u.Role == auth.TownshipChair {
+		in.HostTownship = u.TownshipCode // a chair's own meeting is held in its township
 	}
 	m, errs := meeting.ParseSchedule(in, s.today(), isTownship)
 	if errs != nil {
@@ -232,7 +239,11 @@ func (s *Server) suggestAgenda(ctx context.Context, m store.MeetingRow, carried 
 		if len(worst) > 0 {
 			extra = "，较多的是" + strings.Join(worst, "、")
 		}
-		line("研究“人盯人”超期未走访问题：30天未走访 %d 对、60天未走访 %d 对%s。", f.NoVisit30d, f.NoVisit60d, extra)
+		amber, red, err := s.st.FollowUpThresholds(ctx)
+		if err != nil {
+			return "", err
+		}
+		line("研究“人盯人”超期未走访问题：%d–%d天未走访 %d 对、%d天以上未走访 %d 对%s。", amber, red-1, f.NoVisit30d, red, f.NoVisit60d, extra)
 	}
 	if len(carried) > 0 {
 		line("督办上次会议未办结事项 %d 项：", len(carried))
@@ -261,8 +272,15 @@ func (s *Server) meetingRecord(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"agenda", "minutes", "good_practices", "shortcomings", "decisions"} {
 		typed[k] = f.Get(k)
 	}
+	typed["held"] = f.Get("held")
 	rec, errs := meeting.ParseRecord(meeting.Record{Agenda: f.Get("agenda"), Minutes: f.Get("minutes"), GoodPractices: f.Get("good_practices"),
 		Shortcomings: f.Get("shortcomings"), Decisions: f.Get("decisions"), Held: f.Get("held") == "1" || m.Status == "held"})
+	if f.Get("held") == "1" && m.Status != "held" && m.Date.After(s.today()) {
+		if errs == nil {
+			errs = validation.Errors{}
+		}
+		errs["held"] = "会议日期还未到，不能记为已召开"
+	}
 	if errs != nil {
 		s.renderMeeting(w, r, http.StatusUnprocessableEntity, m, u, typed, errs)
 		return
@@ -346,9 +364,11 @@ func (s *Server) meetingCase(w http.ResponseWriter, r *http.Request) {
 		errs["case_note"] = "请填写典型事迹（2000字以内）"
 	}
 	if len(errs) == 0 {
-		err = s.st.AddModelCase(r.Context(), m.ID, kind, ref, note, u.ID)
+		err = s.st.AddModelCase(r.Context(), m.ID, m.TownshipCode, kind, ref, note, u.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			errs["case_ref"] = "没有这个编号的" + meeting.ModelCaseKinds.Label(kind)
+			errs["case_ref"] = "没有这个编号的" + meeting.ModelCaseKinds.Label(kind) + "（台账须已审核通过；乡镇会议只能推介本镇的）"
+		} else if errors.Is(err, store.ErrConflict) {
+			errs["case_ref"] = "本次会议已推介过"
 		} else if err != nil {
 			s.serveError(w, r, err)
 			return
@@ -383,11 +403,16 @@ func (s *Server) meetingItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := meeting.ItemInput{Title: r.PostForm.Get("title"), Owner: r.PostForm.Get("owner"), Due: r.PostForm.Get("due")}
+	// A township's own meeting gives items to that township or its own
+	// accounts only; a county meeting to any township or account.
+	ownTownship := func(code string) bool { return m.TownshipCode == "" || code == m.TownshipCode }
 	it, errs := meeting.ParseItem(in, m.Date, func(userID int64, township string) bool {
 		if userID != 0 {
-			return slices.ContainsFunc(users, func(a store.AttendeeRow) bool { return a.UserID == userID })
+			return slices.ContainsFunc(users, func(a store.AttendeeRow) bool {
+				return a.UserID == userID && (m.TownshipCode == "" || a.Township == m.TownshipCode)
+			})
 		}
-		return slices.ContainsFunc(towns, func(o components.Option) bool { return o.Value == township })
+		return ownTownship(township) && slices.ContainsFunc(towns, func(o components.Option) bool { return o.Value == township })
 	})
 	if errs != nil {
 		s.renderMeeting(w, r, http.StatusUnprocessableEntity, m, u, map[string]string{"item_title": in.Title, "item_owner": in.Owner, "item_due": in.Due},

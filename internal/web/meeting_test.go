@@ -80,7 +80,12 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 	}
 	mustPost(staff, q3+"/attendees", url.Values{"action": {"add"}, "user": {strconv.FormatInt(chairID, 10)}, "present": {"1"}})
 	mustPost(staff, q3+"/attendees", url.Values{"action": {"add"}, "deputy": {strconv.FormatInt(depA, 10)}, "present": {"1"}})
-	// Held without minutes is refused.
+	// Not held before its day; then held without minutes is refused.
+	if status, _, doc := a.post(t, staff, q3, url.Values{"version": {"1"}, "held": {"1"}, "minutes": {"纪要"}}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(doc.Text(), "会议日期还未到") {
+		t.Errorf("held before its day: %d", status)
+	}
+	setDay("2026-08-10")
 	if status, _, _ := a.post(t, staff, q3, url.Values{"version": {"1"}, "held": {"1"}, "agenda": {"议程"}}); status != http.StatusUnprocessableEntity {
 		t.Errorf("held without minutes: %d", status)
 	}
@@ -172,8 +177,13 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 		t.Errorf("another chair writing the county meeting: %d", status)
 	}
 	// A chair records its township's own meeting; other chairs do not see it.
-	own := schedule(chair, "弼时镇帮扶推进会", "2026-09-05")
+	own := schedule(chair, "弼时镇帮扶推进会", "2026-08-30")
 	mustPost(chair, own, url.Values{"version": {"1"}, "held": {"1"}, "minutes": {"镇里推进会纪要"}})
+	// Its items go to its own township or accounts, never to another township.
+	if status, _, _ := a.post(t, chair, own+"/items", url.Values{"title": {"转给新市镇"}, "owner": {"t:" + xinshi}, "due": {"2026-09-15"}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("a chair giving an item to another township: %d", status)
+	}
+	mustPost(chair, own+"/items", url.Values{"title": {"本镇补齐走访"}, "owner": {"t:" + bishi}, "due": {"2026-09-15"}})
 	if status, _ := a.get(t, chair2, own); status != http.StatusNotFound {
 		t.Errorf("another chair opening 弼时镇's own meeting: %d", status)
 	}
@@ -198,7 +208,7 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 	// Every step is audited.
 	var n int
 	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action IN ('meeting.schedule', 'meeting.record',
-		'meeting.attendee_add', 'action_item.create', 'action_item.close')`).Scan(&n); err != nil || n != 3+2+2+2+1 {
-		t.Errorf("%d audit events (%v), want 10", n, err)
+		'meeting.attendee_add', 'action_item.create', 'action_item.close')`).Scan(&n); err != nil || n != 3+2+2+3+1 {
+		t.Errorf("%d audit events (%v), want 11", n, err)
 	}
 }

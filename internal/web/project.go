@@ -167,7 +167,7 @@ func (s *Server) projectSave(w http.ResponseWriter, r *http.Request, id int64) {
 		return
 	}
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	id, err = s.st.SaveProject(r.Context(), id, version, p, u.ID)
+	saved, err := s.st.SaveProject(r.Context(), id, version, p, u.ID)
 	if errors.Is(err, store.ErrVersionConflict) {
 		fresh, ferr := s.st.Project(r.Context(), s.topDivision(u), id)
 		if ferr != nil {
@@ -181,7 +181,7 @@ func (s *Server) projectSave(w http.ResponseWriter, r *http.Request, id int64) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/projects/"+strconv.FormatInt(id, 10), "项目已保存："+p.Name)
+	s.redirect(w, r, "/projects/"+strconv.FormatInt(saved, 10), "项目已保存："+p.Name)
 }
 
 // projectShow renders a project with its form and beneficiaries.
@@ -289,8 +289,13 @@ func (s *Server) renderCooperative(w http.ResponseWriter, r *http.Request, statu
 		s.serveError(w, r, err)
 		return
 	}
+	payouts, err := s.st.Payouts(r.Context(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	s.render(w, r, status, projects.Cooperative(projects.CooperativeProps{
-		Layout: s.layoutProps(r, c.Name, "/support"), Coop: c, Members: members, Typed: typed, Errors: errs,
+		Layout: s.layoutProps(r, c.Name, "/support"), Coop: c, Members: members, Payouts: payouts, Typed: typed, Errors: errs,
 		CanEdit: u.Role == auth.Staff || u.Role == auth.TownshipChair, Today: s.today()}))
 }
 
@@ -321,7 +326,7 @@ func (s *Server) cooperativeMember(w http.ResponseWriter, r *http.Request) {
 		err = s.st.AddMember(r.Context(), id, hh, joined, u.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			errs["member_household"] = "没有这个编号的贫困户"
+			errs["member_household"] = "本乡镇没有这个编号的贫困户"
 		case errors.Is(err, store.ErrConflict):
 			errs["member_household"] = "该户已是成员"
 		case err != nil:
@@ -356,6 +361,8 @@ func (s *Server) cooperativePayout(w http.ResponseWriter, r *http.Request) {
 		err = s.st.RecordPayout(r.Context(), id, p, u.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			errs = validation.Errors{"household": "该户不是本合作组织的成员"}
+		} else if errors.Is(err, store.ErrNoIncomeYear) {
+			errs = validation.Errors{"household": "该户尚未登记" + strconv.Itoa(p.Year) + "年收入：请先在贫困户页面登记当年收入，再记录分红、工资（会计入当年收入）"}
 		} else if err != nil {
 			s.serveError(w, r, err)
 			return

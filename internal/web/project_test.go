@@ -72,6 +72,17 @@ func TestReliefPointProjectsAndCooperatives(t *testing.T) {
 		}
 	}
 	post(coops[0]+"/members", url.Values{"household": {strconv.FormatInt(h1, 10)}, "joined_on": {"2017-04-15"}}, http.StatusUnprocessableEntity)
+	// A household of another township cannot join.
+	far := testutil.Household(t, st, xinshiV1, "钱新民")
+	post(coops[0]+"/members", url.Values{"household": {strconv.FormatInt(far, 10)}, "joined_on": {"2017-04-15"}}, http.StatusUnprocessableEntity)
+	// A payout goes into the year's income record, which must exist.
+	post(coops[0]+"/payouts", url.Values{"household": {strconv.FormatInt(h1, 10)}, "kind": {"dividend"}, "amount": {"500"}, "paid_on": {"2016-12-20"}}, http.StatusUnprocessableEntity)
+	for _, hy := range [][2]int64{{h1, 2017}, {h2, 2018}} {
+		if _, err := st.Pool.Exec(ctx, `INSERT INTO household_incomes (household_id, year, wages, production, size, per_capita)
+			VALUES ($1, $2, 1000, 2000, 3, 1000)`, hy[0], hy[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	post(coops[0]+"/payouts", url.Values{"household": {strconv.FormatInt(h1, 10)}, "kind": {"dividend"}, "amount": {"1,200.50"}, "paid_on": {"2017-12-20"}}, http.StatusSeeOther)
 	post(coops[1]+"/payouts", url.Values{"household": {strconv.FormatInt(h1, 10)}, "kind": {"wage"}, "amount": {"3000"}, "paid_on": {"2017-11-30"}}, http.StatusSeeOther)
 	post(coops[1]+"/payouts", url.Values{"household": {strconv.FormatInt(h2, 10)}, "kind": {"dividend"}, "amount": {"800"}, "paid_on": {"2018-01-10"}}, http.StatusSeeOther)
@@ -112,7 +123,7 @@ func TestReliefPointProjectsAndCooperatives(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT wages, property FROM household_incomes WHERE household_id = $1 AND year = 2017`, h1).Scan(&wages, &property); err != nil {
 		t.Fatal(err)
 	}
-	if !wages.Equal(decimal.NewFromInt(3000)) || !property.Equal(decimal.RequireFromString("1200.5")) {
+	if !wages.Equal(decimal.NewFromInt(4000)) || !property.Equal(decimal.RequireFromString("1200.5")) {
 		t.Errorf("李秋菊's 2017 income: wages %s, property %s", wages, property)
 	}
 	// Another township's chair sees none of it.
