@@ -43,7 +43,8 @@ else
 fi
 rows=$(psql $PG -d "$DB" -Atc "SELECT (SELECT count(*) FROM households) || ' households, ' || (SELECT count(*) FROM deputies) || ' deputies, ' || (SELECT count(*) FROM ledger_entries) || ' ledger entries'")
 
-LISTEN_ADDR=127.0.0.1:$PORT "$work/bangfu" serve >"$work/server.log" 2>&1 &
+# GOMEMLIMIT as docs/operations.md recommends: the Go heap stays near it.
+GOMEMLIMIT=${GOMEMLIMIT:-120MiB} LISTEN_ADDR=127.0.0.1:$PORT "$work/bangfu" serve >"$work/server.log" 2>&1 &
 server=$!
 base=http://127.0.0.1:$PORT
 for i in $(seq 50); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -186,4 +187,4 @@ echo "| dashboard SQL, pgbench at $CONC clients: mean latency | $sqlfloor ms ($s
 echo "| the township figures from the raw tables (no summaries), once | $raw ms |"
 echo "| ledger entries created by the two submit runs (all deleted afterwards) | $created |"
 echo "| Excel export of all $(psql $PG -d "$DB" -Atc 'SELECT count(*) FROM households') households (job start to end) | $export_s s ($export_status) |"
-echo "| server peak RSS (whole run) | $(( $(awk '/VmHWM/ {print $2}' /proc/$server/status) / 1024 )) MB |"
+echo "| server peak RSS (whole run, GOMEMLIMIT=${GOMEMLIMIT:-120MiB}) | $(( $(awk '/VmHWM/ {print $2}' /proc/$server/status) / 1024 )) MB |"

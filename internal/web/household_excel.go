@@ -160,8 +160,19 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 	}
 	s.startJob(w, r, "household_export", "正在导出", func(ctx context.Context, id int64) jobResult {
 		_ = s.st.JobProgress(ctx, id, "正在读取数据", 0, total)
-		var rows []xlsx.ExportHousehold
-		err := s.st.ExportHouseholds(ctx, u.Scope(), f, func(h store.ExportHousehold) error {
+		meta, name, err := s.exportMeta(ctx, "建档立卡贫困户花名册")
+		if err != nil {
+			s.log.Error("export job", "job", id, "err", err)
+			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+		}
+		// Households stream from the database into the workbook: memory does
+		// not grow with their number.
+		hw, err := xlsx.NewHouseholdWriter(meta)
+		if err != nil {
+			s.log.Error("export job", "job", id, "err", err)
+			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+		}
+		err = s.st.ExportHouseholds(ctx, u.Scope(), f, func(h store.ExportHousehold) error {
 			if !u.SeesPersonalData() {
 				h.IDNumber = idcard.Mask(h.IDNumber)
 				h.Phone = household.MaskPhone(h.Phone)
@@ -170,30 +181,30 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 					h.Members[i].IDNumber = idcard.Mask(h.Members[i].IDNumber)
 				}
 			}
-			rows = append(rows, xlsx.ExportHousehold(h))
-			if len(rows)%500 == 0 {
-				_ = s.st.JobProgress(ctx, id, "正在读取数据", len(rows), total)
+			if err := hw.Add(xlsx.ExportHousehold(h)); err != nil {
+				return err
+			}
+			if n := hw.Households(); n%500 == 0 {
+				_ = s.st.JobProgress(ctx, id, "正在读取数据", n, total)
 			}
 			return nil
 		})
 		if err != nil {
+			hw.Close()
 			s.log.Error("export job", "job", id, "err", err)
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
-		_ = s.st.JobProgress(ctx, id, "正在生成Excel文件", len(rows), total)
-		meta, name, err := s.exportMeta(ctx, "建档立卡贫困户花名册")
+		n := hw.Households()
+		_ = s.st.JobProgress(ctx, id, "正在生成Excel文件", n, total)
 		var buf bytes.Buffer
-		if err == nil {
-			err = xlsx.WriteHouseholds(&buf, rows, meta)
-		}
-		if err != nil {
+		if err := hw.Finish(&buf); err != nil {
 			s.log.Error("export job", "job", id, "err", err)
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
-		msg := "导出完成，共 " + strconv.Itoa(len(rows)) + " 户。"
+		msg := "导出完成，共 " + strconv.Itoa(n) + " 户。"
 		if !u.SeesPersonalData() {
 			msg += "身份证号和电话已按规定隐去中间位。"
 		}
-		return jobResult{msg: msg, result: map[string]int{"households": len(rows)}, fileName: name, file: buf.Bytes()}
+		return jobResult{msg: msg, result: map[string]int{"households": n}, fileName: name, file: buf.Bytes()}
 	})
 }

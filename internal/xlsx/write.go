@@ -108,60 +108,119 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 }
 
 func writeHouseholds(f *excelize.File, hs []ExportHousehold, meta ExportMeta) error {
-	sw, styles, err := startExport(f, SheetName, Columns[:], columnWidths[:], meta)
+	hw, err := startHouseholds(f, meta)
 	if err != nil {
 		return err
 	}
-
-	row, seq := headingRowExport, 0
-	values := make([]any, numColumns)
 	for _, h := range hs {
-		size := 1 + len(h.Members)
-		people := append([]household.Member{headMember(h)}, h.Members...)
-		for i, m := range people {
-			seq++
-			row++
-			clear(values)
-			values[colSeq] = styles.num(seq)
-			values[colTownship] = styles.text(h.TownshipName)
-			values[colVillage] = styles.text(h.VillageName)
-			values[colGroup] = styles.text(h.GroupName)
-			values[colHeadName] = styles.text(h.HeadName)
-			values[colName] = styles.text(m.Name)
-			values[colIDNumber] = styles.text(m.IDNumber)
-			values[colSize] = styles.num(size)
-			values[colRelation] = styles.text(m.Relation)
-			values[colSex] = styles.text(sexLabel(m.Sex))
-			values[colEthnicity] = styles.text(m.Ethnicity)
-			values[colEducation] = styles.text(m.Education)
-			values[colSchooling] = styles.text(m.Schooling)
-			values[colHealth] = styles.text(m.Health)
-			values[colLabour] = styles.text(m.Labour)
-			values[colMigrantWork] = styles.text(m.MigrantWork)
-			if i == 0 {
-				values[colAttribute] = styles.text(household.Attributes.Label(h.Attribute))
-				values[colStandard] = styles.text(household.Standards.Label(h.Standard))
-				values[colMainCause] = styles.text(h.MainCause)
-				values[colOtherCauses] = styles.text(strings.Join(h.OtherCauses, "、"))
-				values[colIdentificationYear] = styles.year(h.IdentificationYear)
-				values[colIncome] = styles.yuanValue(h.PerCapitaIncome)
-				values[colStatus] = styles.text(household.Statuses.Label(h.Status))
-				values[colExitedYear] = styles.year(h.ExitedYear)
-				values[colPlannedExitYear] = styles.year(h.PlannedExitYear)
-				values[colPhone] = styles.text(h.Phone)
-				values[colRemark] = styles.text(h.Remark)
-			} else {
-				for c := colAttribute; c < numColumns; c++ {
-					values[c] = styles.empty()
-				}
-			}
-			if err := sw.SetRow(fmt.Sprintf("A%d", row), values); err != nil {
-				return err
-			}
+		if err := hw.Add(h); err != nil {
+			return err
 		}
 	}
-	return sw.Flush()
+	return hw.sw.Flush()
 }
+
+// HouseholdWriter writes a roster workbook one household at a time, for
+// exports too large to hold as a slice: rows go to excelize's stream
+// writer (which keeps them in a temporary file past a few MB), so memory
+// does not grow with the number of households. Same layout as
+// WriteHouseholds.
+type HouseholdWriter struct {
+	f          *excelize.File
+	sw         *excelize.StreamWriter
+	styles     exportStyles
+	row, seq   int
+	households int
+	values     []any
+}
+
+// NewHouseholdWriter starts a roster workbook with meta's title rows.
+func NewHouseholdWriter(meta ExportMeta) (*HouseholdWriter, error) {
+	f := excelize.NewFile()
+	hw, err := startHouseholds(f, meta)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("xlsx.NewHouseholdWriter: %w", err)
+	}
+	return hw, nil
+}
+
+func startHouseholds(f *excelize.File, meta ExportMeta) (*HouseholdWriter, error) {
+	sw, styles, err := startExport(f, SheetName, Columns[:], columnWidths[:], meta)
+	if err != nil {
+		return nil, err
+	}
+	return &HouseholdWriter{f: f, sw: sw, styles: styles, row: headingRowExport, values: make([]any, numColumns)}, nil
+}
+
+// Households is the number of households added so far.
+func (hw *HouseholdWriter) Households() int { return hw.households }
+
+// Add writes h: a row for the head, then one per member.
+func (hw *HouseholdWriter) Add(h ExportHousehold) error {
+	styles, values := hw.styles, hw.values
+	size := 1 + len(h.Members)
+	people := append([]household.Member{headMember(h)}, h.Members...)
+	for i, m := range people {
+		hw.seq++
+		hw.row++
+		clear(values)
+		values[colSeq] = styles.num(hw.seq)
+		values[colTownship] = styles.text(h.TownshipName)
+		values[colVillage] = styles.text(h.VillageName)
+		values[colGroup] = styles.text(h.GroupName)
+		values[colHeadName] = styles.text(h.HeadName)
+		values[colName] = styles.text(m.Name)
+		values[colIDNumber] = styles.text(m.IDNumber)
+		values[colSize] = styles.num(size)
+		values[colRelation] = styles.text(m.Relation)
+		values[colSex] = styles.text(sexLabel(m.Sex))
+		values[colEthnicity] = styles.text(m.Ethnicity)
+		values[colEducation] = styles.text(m.Education)
+		values[colSchooling] = styles.text(m.Schooling)
+		values[colHealth] = styles.text(m.Health)
+		values[colLabour] = styles.text(m.Labour)
+		values[colMigrantWork] = styles.text(m.MigrantWork)
+		if i == 0 {
+			values[colAttribute] = styles.text(household.Attributes.Label(h.Attribute))
+			values[colStandard] = styles.text(household.Standards.Label(h.Standard))
+			values[colMainCause] = styles.text(h.MainCause)
+			values[colOtherCauses] = styles.text(strings.Join(h.OtherCauses, "、"))
+			values[colIdentificationYear] = styles.year(h.IdentificationYear)
+			values[colIncome] = styles.yuanValue(h.PerCapitaIncome)
+			values[colStatus] = styles.text(household.Statuses.Label(h.Status))
+			values[colExitedYear] = styles.year(h.ExitedYear)
+			values[colPlannedExitYear] = styles.year(h.PlannedExitYear)
+			values[colPhone] = styles.text(h.Phone)
+			values[colRemark] = styles.text(h.Remark)
+		} else {
+			for c := colAttribute; c < numColumns; c++ {
+				values[c] = styles.empty()
+			}
+		}
+		if err := hw.sw.SetRow(fmt.Sprintf("A%d", hw.row), values); err != nil {
+			return fmt.Errorf("xlsx.HouseholdWriter: %w", err)
+		}
+	}
+	hw.households++
+	return nil
+}
+
+// Finish completes the workbook, writes it to w and releases the writer
+// (also on error).
+func (hw *HouseholdWriter) Finish(w io.Writer) error {
+	defer hw.f.Close()
+	if err := hw.sw.Flush(); err != nil {
+		return fmt.Errorf("xlsx.HouseholdWriter: %w", err)
+	}
+	if err := hw.f.Write(w); err != nil {
+		return fmt.Errorf("xlsx.HouseholdWriter: write: %w", err)
+	}
+	return nil
+}
+
+// Close releases the writer without writing (after an error elsewhere).
+func (hw *HouseholdWriter) Close() { _ = hw.f.Close() }
 
 // headMember is the head's own row: the Head attributes with the name, sex,
 // ID number and relation of the household.
