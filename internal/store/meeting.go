@@ -82,9 +82,13 @@ func (s *Store) Meeting(ctx context.Context, sc MeetingScope, id int64) (Meeting
 }
 
 // NextMeeting returns the first scheduled meeting on or after today visible
-// in sc, or ErrNotFound.
+// in sc, or ErrNotFound. For staff and leaders (the zero scope) only county
+// meetings count: a township's own meeting is not the county's next one.
 func (s *Store) NextMeeting(ctx context.Context, sc MeetingScope, today time.Time) (MeetingRow, error) {
 	where, args := meetingVisible(sc, 2)
+	if sc == (MeetingScope{}) {
+		where += ` AND m.township_code IS NULL`
+	}
 	rows, _ := s.Pool.Query(ctx, meetingSelect+` WHERE m.status = 'scheduled' AND m.meeting_date >= $1 AND `+where+`
 		ORDER BY m.meeting_date, m.id LIMIT 1`, append([]any{today}, args...)...)
 	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[MeetingRow])

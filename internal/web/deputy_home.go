@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -32,7 +33,14 @@ func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := s.today()
-	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{
+	var next *store.MeetingRow
+	if m, err := s.st.NextMeeting(r.Context(), meetingScope(u), today); err == nil {
+		next = &m
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.serveError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{NextMeeting: next,
 		Layout: s.layoutProps(r, "我的结对", "/my"), Pairings: ps, Today: today.Format(time.DateOnly), Amber: amber, Red: red,
 		Returned: returned, DeputyID: u.DeputyID, Year: today.Year(),
 		DaysSince: func(p store.PairingRow) int {

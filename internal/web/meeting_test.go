@@ -80,6 +80,10 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 	}
 	mustPost(staff, q3+"/attendees", url.Values{"action": {"add"}, "user": {strconv.FormatInt(chairID, 10)}, "present": {"1"}})
 	mustPost(staff, q3+"/attendees", url.Values{"action": {"add"}, "deputy": {strconv.FormatInt(depA, 10)}, "present": {"1"}})
+	// The invited deputy's home names the meeting.
+	if _, doc := a.get(t, deputyA, "/my"); !strings.Contains(doc.Find(`[data-testid="next-meeting"]`).Text(), "第三季度脱贫攻坚联席会议") {
+		t.Errorf("invited deputy's home: %q", doc.Find(`[data-testid="next-meeting"]`).Text())
+	}
 	// Not held before its day; then held without minutes is refused.
 	if status, _, doc := a.post(t, staff, q3, url.Values{"version": {"1"}, "held": {"1"}, "minutes": {"纪要"}}); status != http.StatusUnprocessableEntity ||
 		!strings.Contains(doc.Text(), "会议日期还未到") {
