@@ -186,7 +186,7 @@ func List(p ListProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"table-wrap\"><table class=\"striped\" data-testid=\"deputies\"><thead><tr><th>姓名</th><th>性别</th><th>层级</th><th>构成</th><th>工作单位及职务</th><th>所在乡镇</th><th>电话</th><th class=\"num\">结对户数</th><th>状态</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"deputies\"><thead><tr><th>姓名</th><th>性别</th><th>层级</th><th>构成</th><th>工作单位及职务</th><th>所在乡镇</th><th>电话</th><th class=\"num\">结对户数</th><th>状态</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

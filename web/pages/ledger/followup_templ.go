@@ -187,7 +187,7 @@ func FollowUp(p FollowUpProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"table-wrap\"><table class=\"striped\" data-testid=\"followups\"><thead><tr><th>乡镇</th><th>贫困户</th><th>帮扶代表</th><th>最近走访</th><th class=\"num\">未走访天数</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"followups\"><thead><tr><th>乡镇</th><th>贫困户</th><th>帮扶代表</th><th>最近走访</th><th class=\"num\">未走访天数</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -550,7 +550,7 @@ func Suggest(p SuggestProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\"><div class=\"table-wrap\"><table class=\"striped\" data-testid=\"suggestions\"><thead><tr><th>采纳</th><th>贫困户</th><th>致贫原因</th><th>建议代表</th><th>距离</th><th class=\"num\">成本</th><th>理由</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\"><div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"suggestions\"><thead><tr><th>采纳</th><th>贫困户</th><th>致贫原因</th><th>建议代表</th><th>距离</th><th class=\"num\">成本</th><th>理由</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
