@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/jackc/pgx/v5"
@@ -110,12 +111,73 @@ func insertUser(ctx context.Context, tx pgx.Tx, u NewUser) (int64, error) {
 
 // AuditLogin records a successful or failed sign-in (userID 0 when the name is
 // unknown).
+// Lockout rule (等保 2.0 登录失败处理): LockoutFailures wrong passwords in a
+// row lock an account for LockoutDuration.
+const (
+	LockoutFailures = 5
+	LockoutDuration = 15 * time.Minute
+)
+
+// LockedUntil returns when the lock of account username ends, or the zero
+// time when it is not locked at now (or does not exist).
+func (s *Store) LockedUntil(ctx context.Context, username string, now time.Time) (time.Time, error) {
+	var until *time.Time
+	err := s.Pool.QueryRow(ctx, `SELECT locked_until FROM users WHERE username = $1`, username).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (until == nil || !until.After(now))) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store.LockedUntil: %w", err)
+	}
+	return *until, nil
+}
+
+// LoginFailed records a wrong password for username at now (an audit event
+// user.login_failed, and for an existing account one more failure in a
+// row); the LockoutFailures-th locks the account until now+LockoutDuration
+// (audited user.locked) and returns that time, else the zero time.
+func (s *Store) LoginFailed(ctx context.Context, userID int64, username string, now time.Time) (time.Time, error) {
+	var locked time.Time
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := audit(ctx, tx, userID, "user.login_failed", "user", userID, nil, map[string]string{"username": username}); err != nil {
+			return err
+		}
+		if userID == 0 {
+			return nil
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if n < LockoutFailures {
+			return nil
+		}
+		locked = now.Add(LockoutDuration)
+		if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, userID, locked); err != nil {
+			return err
+		}
+		return audit(ctx, tx, userID, "user.locked", "user", userID, nil,
+			map[string]string{"username": username, "locked_until": locked.Format(time.RFC3339)})
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store.LoginFailed: %w", err)
+	}
+	return locked, nil
+}
+
+// AuditLogin records a login (ok) or a refused one; a successful login also
+// clears the account's failure count and lock.
 func (s *Store) AuditLogin(ctx context.Context, userID int64, username string, ok bool) error {
 	action := "user.login"
 	if !ok {
 		action = "user.login_failed"
 	}
 	return s.InTx(ctx, func(tx pgx.Tx) error {
+		if ok {
+			if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, userID); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, userID, action, "user", userID, nil, map[string]string{"username": username})
 	})
 }

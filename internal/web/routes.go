@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -23,7 +24,14 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 	{
 		// Sign in and out.
 		r.Get("/login", s.loginShow)
-		r.With(httprate.LimitByIP(20, time.Minute)).Post("/login", s.loginSubmit)
+		// Throttled per address and per username (a spread-out guess at
+		// one account), each with a Chinese page; the lockout after 5
+		// wrong passwords is in loginSubmit.
+		tooMany := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			s.serveError(w, r, httpError{http.StatusTooManyRequests, "登录尝试过于频繁，请一分钟后再试。"})
+		})
+		r.With(httprate.Limit(20, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP), tooMany),
+			httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(loginUsername), tooMany)).Post("/login", s.loginSubmit)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.requirePasswordChange)
@@ -172,4 +180,12 @@ func staticHandler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		fs.ServeHTTP(w, r)
 	})
+}
+
+// loginUsername is the rate-limit key of a login: the username typed.
+func loginUsername(r *http.Request) (string, error) {
+	if err := r.ParseForm(); err != nil {
+		return "", err
+	}
+	return "login:" + strings.ToLower(strings.TrimSpace(r.PostForm.Get("username"))), nil
 }

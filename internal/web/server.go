@@ -171,7 +171,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		u, _ := userFrom(r)
 		s.log.Error("request failed", "err", err, "request_id", requestID(r), "user", u.Username, "method", r.Method, "path", r.URL.Path)
 	}
-	titles := map[int]string{400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 422: "无法处理", 500: "系统错误"}
+	titles := map[int]string{400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大", 422: "无法处理", 429: "请稍后再试", 500: "系统错误"}
 	props := errorpage.Props{Layout: s.layoutProps(r, titles[he.status], ""), Status: he.status, Message: he.msg}
 	var buf bytes.Buffer
 	if rerr := errorpage.Page(props).Render(r.Context(), &buf); rerr != nil {

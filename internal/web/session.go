@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -38,6 +40,24 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
 	password := r.PostForm.Get("password")
+	refuse := func(msg string) {
+		s.render(w, r, http.StatusUnprocessableEntity, authpages.Login(authpages.LoginProps{
+			Layout: s.layoutProps(r, "登录", ""), Username: r.PostForm.Get("username"), Error: msg}))
+	}
+	lockedMsg := func(until time.Time) string {
+		return fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后再试，或联系市人大办公室。", store.LockoutFailures, until.In(Shanghai).Format("15:04"))
+	}
+	until, err := s.st.LockedUntil(r.Context(), username, s.now())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if !until.IsZero() {
+		// Locked: the password is not even checked.
+		_ = s.st.AuditLogin(r.Context(), 0, username, false)
+		refuse(lockedMsg(until))
+		return
+	}
 	u, hash, err := s.st.UserForLogin(r.Context(), username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serveError(w, r, err)
@@ -49,9 +69,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, herr := auth.CheckPassword(password, hash)
 	if herr != nil || !ok || !found {
-		_ = s.st.AuditLogin(r.Context(), u.ID, username, false)
-		s.render(w, r, http.StatusUnprocessableEntity, authpages.Login(authpages.LoginProps{
-			Layout: s.layoutProps(r, "登录", ""), Username: r.PostForm.Get("username"), Error: "用户名或密码不正确。"}))
+		locked, err := s.st.LoginFailed(r.Context(), u.ID, username, s.now())
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		if !locked.IsZero() {
+			refuse(lockedMsg(locked))
+			return
+		}
+		refuse("用户名或密码不正确。")
 		return
 	}
 	if err := s.sm.RenewToken(r.Context()); err != nil {
