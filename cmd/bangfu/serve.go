@@ -43,7 +43,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, st *store.S
 	sm := web.NewSessionManager(st, cfg.SecureCookies)
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,
-		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode}),
+		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

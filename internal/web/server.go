@@ -32,12 +32,13 @@ type Server struct {
 	// burst of uploads cannot take all memory (each may take up to
 	// photo.MaxDecoded bytes).
 	photoSlots chan struct{}
+	secure     bool // served over HTTPS: HSTS
 }
 
 // Options configure New.
 type Options struct {
 	CountyCode    string
-	SecureCookies bool
+	SecureCookies bool // served over HTTPS: HSTS (the session cookie is set by NewSessionManager)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -52,7 +53,8 @@ var Shanghai = func() *time.Location {
 }()
 
 // NewSessionManager returns the scs session manager on the PostgreSQL store
-// (table sessions): cookie HttpOnly, SameSite=Lax, Secure when secure is set,
+// (table sessions): cookie HttpOnly, SameSite=Lax, Secure and named
+// __Host-bangfu_session when secure is set,
 // 30 minutes idle timeout, 12 hours lifetime.
 func NewSessionManager(st *store.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
@@ -60,6 +62,11 @@ func NewSessionManager(st *store.Store, secure bool) *scs.SessionManager {
 	sm.Lifetime = 12 * time.Hour
 	sm.IdleTimeout = 30 * time.Minute
 	sm.Cookie.Name = "bangfu_session"
+	if secure {
+		// Over HTTPS the __Host- prefix binds the cookie to this host and path /.
+		sm.Cookie.Name = "__Host-bangfu_session"
+		sm.Cookie.Path = "/"
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
@@ -75,7 +82,7 @@ type Handler struct {
 
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
-	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, photoSlots: make(chan struct{}, 2)}
+	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
 	if s.now == nil {
 		s.now = time.Now
 	}
