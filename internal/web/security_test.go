@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,4 +142,47 @@ func TestWriteRollsBackWithItsAudit(t *testing.T) {
 	if status, _, _ := a.post(t, staff, "/households", form); status != http.StatusSeeOther {
 		t.Errorf("create once the audit works: %d", status)
 	}
+}
+
+// TestNoIDNumbersInLogs runs requests that carry resident ID numbers (a
+// search by a full ID, a form with one, a refused form, a 404) with the
+// server logging at debug level, and finds no 18-character ID in the log.
+func TestNoIDNumbersInLogs(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	id := testutil.IDNumber()
+	var logBuf strings.Builder
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &logBuf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewServer(web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681"}))
+	t.Cleanup(srv.Close)
+	a := &app{st: st, srv: srv}
+	staff := a.client(t, "office", testutil.Password)
+	form := url.Values{"village_code": {yuchi}, "head_name": {"钱小红"}, "head_sex": {"male"}, "id_number": {id},
+		"attribute": {"general"}, "standard": {"national"}, "main_cause": {"缺技术"},
+		"identification_year": {"2015"}, "per_capita_income": {"2600"}}
+	_, loc, _ := a.post(t, staff, "/households", form)
+	a.get(t, staff, "/households?q="+id)
+	a.get(t, staff, loc)
+	form.Set("per_capita_income", "abc")
+	a.post(t, staff, "/households", form)
+	a.get(t, staff, "/households/999999?id="+id)
+	if logBuf.Len() == 0 {
+		t.Fatal("nothing logged: the test would prove nothing")
+	}
+	if m := fullID.FindString(logBuf.String()); m != "" {
+		t.Errorf("the log holds an ID number %s", m)
+	}
+}
+
+// lockedWriter serialises writes of concurrent requests to one builder.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
