@@ -3,7 +3,7 @@
 # PostgreSQL on 127.0.0.1:5432 (see README.md).
 GO ?= go
 
-.PHONY: run test generate check-generated vet build clean bench
+.PHONY: run test generate check-generated vet build clean bench fuzz
 
 run:
 	$(GO) run ./cmd/bangfu up
@@ -28,7 +28,15 @@ vet:
 test: check-generated vet
 	$(GO) test -count=1 ./...
 
-# Dashboard load benchmark at 100,000 households (scripts/bench.sh; needs hey).
+# Fuzz targets, FUZZTIME each (default 60s); `make test` runs their seeds.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/idcard
+	$(GO) test -run '^$$' -fuzz '^FuzzParseYuan$$' -fuzztime $(FUZZTIME) ./internal/money
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/period
+	$(GO) test -run '^$$' -fuzz '^FuzzReadHouseholds$$' -fuzztime $(FUZZTIME) ./internal/xlsx
+
+# Load benchmark at 100,000 households (scripts/bench.sh; needs hey, wrk, pgbench).
 bench:
 	sh scripts/bench.sh
 
