@@ -9,6 +9,8 @@
 //	                          performance work (N >= 3068; 100000 gives 20,000 deputies and
 //	                          about a million ledger entries; idempotent too)
 //	bangfu user add           create an account with a random initial password
+//	bangfu backup -o FILE     save the database (pg_dump custom format, photos included)
+//	bangfu restore -i FILE    load a backup into an empty database (pg_restore)
 //
 // Settings come from the environment (see internal/config).
 package main
@@ -37,7 +39,7 @@ func main() {
 
 func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user")
+		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user|backup|restore")
 	}
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
@@ -56,6 +58,10 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return cmdDemo(ctx, log, cfg, args[1:])
 	case "user":
 		return cmdUser(ctx, log, cfg, args[1:])
+	case "backup":
+		return cmdBackup(ctx, log, cfg, args[1:])
+	case "restore":
+		return cmdRestore(ctx, log, cfg, args[1:])
 	}
-	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo or user)", args[0])
+	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo, user, backup or restore)", args[0])
 }
