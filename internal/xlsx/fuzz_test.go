@@ -20,7 +20,9 @@ func FuzzReadHouseholds(f *testing.F) {
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte(""))
 	f.Add(tpl.Bytes()[:len(tpl.Bytes())/2])
-	resolve := func(township, village string) (string, bool) { return "430681107231", township == "弼时镇" && village == "玉池村" }
+	resolve := func(township, village string) (string, bool) {
+		return "430681107231", township == "弼时镇" && village == "玉池村"
+	}
 	lim := xlsx.Limits{MaxFileBytes: 1 << 20, MaxUnzippedBytes: 8 << 20, MaxRows: 1000}
 	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
