@@ -27,6 +27,8 @@ CREATE TABLE meetings (
     CHECK (extract(year FROM meeting_date) = year)
 );
 CREATE INDEX meetings_date_idx ON meetings (meeting_date);
+-- A form sent twice (double click, two tabs) schedules one meeting.
+CREATE UNIQUE INDEX meetings_once ON meetings (meeting_date, title, coalesce(township_code, ''));
 
 -- Attendees: an account or a deputy, present or absent.
 CREATE TABLE meeting_attendees (
@@ -71,6 +73,8 @@ CREATE TABLE action_items (
     CHECK (status = 'open' OR closing_note <> '')
 );
 CREATE INDEX action_items_meeting_idx ON action_items (meeting_id);
+-- A form sent twice creates one item.
+CREATE UNIQUE INDEX action_items_once ON action_items (meeting_id, title, coalesce(owner_user_id, 0), coalesce(owner_township, ''), due_date);
 CREATE INDEX action_items_open_idx ON action_items (due_date) WHERE status = 'open';
 
 -- Projects (项目) of a village.

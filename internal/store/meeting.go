@@ -102,13 +102,21 @@ func (s *Store) NextMeeting(ctx context.Context, sc MeetingScope, today time.Tim
 }
 
 // CreateMeeting schedules a meeting: a county meeting (township "") or a
-// township's own, with its audit event; it returns the id.
+// township's own, with its audit event; it returns the id. The same meeting
+// (date, title, scope) sent again returns the existing one's id and writes
+// nothing.
 func (s *Store) CreateMeeting(ctx context.Context, m meeting.Schedule, township string, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO meetings (year, quarter, meeting_date, title, kind, host_township, place, township_code, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9) RETURNING id`,
-			m.Year, m.Quarter, m.Date, m.Title, m.Kind, m.HostTownship, m.Place, township, nullID(actorID)).Scan(&id); err != nil {
+		err := tx.QueryRow(ctx, `INSERT INTO meetings (year, quarter, meeting_date, title, kind, host_township, place, township_code, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9) ON CONFLICT DO NOTHING RETURNING id`,
+			m.Year, m.Quarter, m.Date, m.Title, m.Kind, m.HostTownship, m.Place, township, nullID(actorID)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// The same meeting again (a resent form): the one already there.
+			return tx.QueryRow(ctx, `SELECT id FROM meetings WHERE meeting_date = $1 AND title = $2 AND coalesce(township_code, '') = $3`,
+				m.Date, m.Title, township).Scan(&id)
+		}
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, actorID, "meeting.schedule", "meeting", id, nil, m)
@@ -365,13 +373,20 @@ func nullDate(t time.Time) any {
 }
 
 // CreateActionItem adds an action item to meeting id, audited; it returns
-// the item's id.
+// the item's id. The same item sent again returns the existing one.
 func (s *Store) CreateActionItem(ctx context.Context, meetingID int64, it meeting.Item, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO action_items (meeting_id, title, owner_user_id, owner_township, due_date, created_by)
-			VALUES ($1, $2, nullif($3, 0), nullif($4, ''), $5, $6) RETURNING id`,
-			meetingID, it.Title, it.OwnerUserID, it.OwnerTownship, it.Due, nullID(actorID)).Scan(&id); err != nil {
+		err := tx.QueryRow(ctx, `INSERT INTO action_items (meeting_id, title, owner_user_id, owner_township, due_date, created_by)
+			VALUES ($1, $2, nullif($3, 0), nullif($4, ''), $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+			meetingID, it.Title, it.OwnerUserID, it.OwnerTownship, it.Due, nullID(actorID)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// The same item again (a resent form): the one already there.
+			return tx.QueryRow(ctx, `SELECT id FROM action_items WHERE meeting_id = $1 AND title = $2
+				AND coalesce(owner_user_id, 0) = $3 AND coalesce(owner_township, '') = $4 AND due_date = $5`,
+				meetingID, it.Title, it.OwnerUserID, it.OwnerTownship, it.Due).Scan(&id)
+		}
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, actorID, "action_item.create", "action_item", id, nil, it)

@@ -67,6 +67,10 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 	}
 
 	q3 := schedule(staff, "第三季度脱贫攻坚联席会议", "2026-08-10")
+	// A resent form (double click) lands on the same meeting.
+	if again := schedule(staff, "第三季度脱贫攻坚联席会议", "2026-08-10"); again != q3 {
+		t.Errorf("resent schedule: %s, want %s", again, q3)
+	}
 	// Before anything is written, the agenda is drafted from the data.
 	_, doc = a.get(t, staff, q3)
 	if agenda := doc.Find(`textarea[name="agenda"]`).Text(); !strings.Contains(agenda, "人盯人") && !strings.Contains(agenda, "三比") {
@@ -102,6 +106,7 @@ func TestMeetingToMinutesAndItems(t *testing.T) {
 	}
 	mustPost(staff, q3+"/items", url.Values{"title": {"修缮玉池村山塘"}, "owner": {"t:" + bishi}, "due": {"2026-08-20"}})
 	mustPost(staff, q3+"/items", url.Values{"title": {"补齐超期未走访的结对"}, "owner": {"u:" + strconv.FormatInt(chairID, 10)}, "due": {"2026-08-25"}})
+	mustPost(staff, q3+"/items", url.Values{"title": {"补齐超期未走访的结对"}, "owner": {"u:" + strconv.FormatInt(chairID, 10)}, "due": {"2026-08-25"}}) // resent
 	var pond, visits int64
 	if err := st.Pool.QueryRow(ctx, `SELECT max(id) FILTER (WHERE title = '修缮玉池村山塘'), max(id) FILTER (WHERE title = '补齐超期未走访的结对') FROM action_items`).Scan(&pond, &visits); err != nil {
 		t.Fatal(err)
