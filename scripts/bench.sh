@@ -9,7 +9,9 @@
 #      township and a household page (staff), and ledger entry submits
 #      (POST, deputy.demo); then the Excel export of every household (staff,
 #      the export job timed to its end, with the server's peak RSS);
-#   4. pgbench at the same concurrency running the dashboard's SQL directly
+#   4. Go benchmarks of the hot code (ID check, matcher, scoring, templ
+#      rendering of the dashboard and a household list page);
+#   5. pgbench at the same concurrency running the dashboard's SQL directly
 #      (the database floor), and, once, the same figures computed from the
 #      raw tables without the summaries (what the summaries save);
 # and prints a table. Needs: PostgreSQL on 127.0.0.1:5432 (user postgres,
@@ -112,6 +114,12 @@ SELECT * FROM hh LEFT JOIN le USING (township_code);
 SQL
 )
 
+# Go benchmarks of the hot code (no database): ID check, matcher, scoring,
+# templ rendering of the dashboard and of a household list page.
+go test -run '^$' -bench . -benchmem -benchtime 2s ./internal/idcard ./internal/scoring \
+	./web/pages/dashboard ./web/pages/households >"$work/gobench.txt" 2>&1
+go test -run '^$' -bench BenchmarkAssignCounty -benchtime 5x ./internal/matcher >>"$work/gobench.txt" 2>&1
+
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql $PG -Atc 'SHOW server_version'); data: $rows."
 echo "Load: hey, $N requests, $CONC concurrent, logged in as the leader."
@@ -188,3 +196,7 @@ echo "| the township figures from the raw tables (no summaries), once | $raw ms 
 echo "| ledger entries created by the two submit runs (all deleted afterwards) | $created |"
 echo "| Excel export of all $(psql $PG -d "$DB" -Atc 'SELECT count(*) FROM households') households (job start to end) | $export_s s ($export_status) |"
 echo "| server peak RSS (whole run, GOMEMLIMIT=${GOMEMLIMIT:-120MiB}) | $(( $(awk '/VmHWM/ {print $2}' /proc/$server/status) / 1024 )) MB |"
+echo
+echo "| Go benchmark | time per operation | allocated per operation |"
+echo "|---|---|---|"
+awk '/^Benchmark/ {name=$1; sub(/-[0-9]+$/, "", name); t=$3; u=$4; m=""; for (i=5; i<=NF; i++) if ($(i+1) == "B/op") m=$i " B"; printf "| %s | %s %s | %s |\n", name, t, u, m}' "$work/gobench.txt"
