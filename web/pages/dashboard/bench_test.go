@@ -32,7 +32,7 @@ func BenchmarkRenderCounty(b *testing.B) {
 	}
 	p := Props{Figures: f, Period: period.Of(today), Today: today, Years: []int{2026, 2025}, ChildLabel: "乡镇", Monthly: months,
 		Causes: causes, CauseLabel: func(s string) string { return s }, Amber: 30, Red: 60,
-		ReliefPoint: &store.ReliefPoint{Code: "430681107231", Name: "玉池村", TownshipName: "弼时镇", Households: 78, Exited: 8},
+		ReliefPoint:   &store.ReliefPoint{Code: "430681107231", Name: "玉池村", TownshipName: "弼时镇", Households: 78, Exited: 8},
 		Participation: &store.Participation{Total: 15000, ByLevel: map[string]int{}, ByCategory: map[string]int{}}}
 	ctx := context.Background()
 	for b.Loop() {
