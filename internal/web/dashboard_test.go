@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/demo"
 	"github.com/bangfu/bangfu/internal/money"
+	"github.com/bangfu/bangfu/internal/testutil"
 	"github.com/bangfu/bangfu/internal/web"
 	"github.com/shopspring/decimal"
 )
@@ -223,6 +225,13 @@ func TestDashboardFiguresMatchSQL(t *testing.T) {
 		if count(got) != want || want == 0 {
 			t.Errorf("%s: %s deputies taking part on the page, SQL %d", code, got, want)
 		}
+	}
+
+	// A deputy asking the API gets a JSON 403, not an HTML page.
+	testutil.User(t, a.st, "dep.api", auth.Deputy, "", testutil.Deputy(t, a.st, "邓建国", "430681107"))
+	dep := a.client(t, "dep.api", testutil.Password)
+	if status, body := a.getBody(t, dep, "/api/v1/progress"); status != http.StatusForbidden || !strings.HasPrefix(body, `{"error":`) {
+		t.Errorf("deputy on the API: %d %s", status, body)
 	}
 
 	// A bad period is a 400 with a Chinese message, on the page and the API.

@@ -7,9 +7,11 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -177,6 +179,14 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		he = httpError{http.StatusInternalServerError, "系统出错了，请稍后再试。如果问题持续，请联系市人大办公室。"}
 		u, _ := userFrom(r)
 		s.log.Error("request failed", "err", err, "request_id", requestID(r), "user", u.Username, "method", r.Method, "path", r.URL.Path)
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		// The API answers in JSON, errors too.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(he.status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": he.msg})
+		return
 	}
 	titles := map[int]string{400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大", 422: "无法处理", 429: "请稍后再试", 500: "系统错误"}
 	props := errorpage.Props{Layout: s.layoutProps(r, titles[he.status], ""), Status: he.status, Message: he.msg}
