@@ -9,7 +9,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -85,6 +89,9 @@ type Handler struct {
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
 	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
+	// A session that cannot be loaded or saved (the database is away) gets
+	// the Chinese error page, not scs's plain 500.
+	sm.ErrorFunc = s.serveError
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -160,8 +167,9 @@ type httpError struct {
 func (e httpError) Error() string { return e.msg }
 
 var (
-	errNotFound  = httpError{http.StatusNotFound, "没有找到这个页面，或您无权查看。"}
-	errForbidden = httpError{http.StatusForbidden, "您的账号无权进行此操作。"}
+	errDBUnavailable = httpError{http.StatusServiceUnavailable, "数据库暂时无法连接，请稍后再试。您填写的内容没有保存，请返回上一页重新提交。如果问题持续，请联系市人大办公室。"}
+	errNotFound      = httpError{http.StatusNotFound, "没有找到这个页面，或您无权查看。"}
+	errForbidden     = httpError{http.StatusForbidden, "您的账号无权进行此操作。"}
 )
 
 // serveError maps err to a page: 404 for store.ErrNotFound, 409 for
@@ -175,6 +183,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		he = errNotFound
 	case errors.Is(err, store.ErrConflict):
 		he = httpError{http.StatusConflict, "该记录已被他人修改或状态已变化，请刷新后重试。"}
+	case dbUnavailable(err):
+		he = errDBUnavailable
+		s.log.Warn("database unavailable", "err", err, "request_id", requestID(r), "path", r.URL.Path)
 	default:
 		he = httpError{http.StatusInternalServerError, "系统出错了，请稍后再试。如果问题持续，请联系市人大办公室。"}
 		u, _ := userFrom(r)
@@ -188,7 +199,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": he.msg})
 		return
 	}
-	titles := map[int]string{400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大", 422: "无法处理", 429: "请稍后再试", 500: "系统错误"}
+	titles := map[int]string{503: "暂时无法服务", 400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大", 422: "无法处理", 429: "请稍后再试", 500: "系统错误"}
 	props := errorpage.Props{Layout: s.layoutProps(r, titles[he.status], ""), Status: he.status, Message: he.msg}
 	var buf bytes.Buffer
 	if rerr := errorpage.Page(props).Render(r.Context(), &buf); rerr != nil {
@@ -206,4 +217,19 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, url, flash str
 		s.sm.Put(r.Context(), "flash", flash)
 	}
 	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// dbUnavailable reports whether err means the database cannot be reached:
+// a closed pool, a refused or broken connection, or a server shutting down
+// or terminating the session (SQLSTATE classes 08 and 57). Such requests
+// answer 503; the pool reconnects by itself when the database is back.
+func dbUnavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57")
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, puddle.ErrClosedPool) || pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "closed pool")
 }
