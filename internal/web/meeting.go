@@ -132,6 +132,16 @@ func (s *Server) loadMeeting(r *http.Request) (store.MeetingRow, auth.User, erro
 	return m, u, err
 }
 
+// loadEditableMeeting is loadMeeting for a write: a meeting the viewer may
+// see but not edit is errForbidden.
+func (s *Server) loadEditableMeeting(r *http.Request) (store.MeetingRow, auth.User, error) {
+	m, u, err := s.loadMeeting(r)
+	if err == nil && !canEditMeeting(u, m) {
+		err = errForbidden
+	}
+	return m, u, err
+}
+
 // meetingShow renders a meeting with its record, attendees, model cases,
 // action items and the open items carried from earlier meetings; while the
 // agenda is empty it is pre-filled from the data (lagging townships in the
@@ -258,13 +268,9 @@ func (s *Server) suggestAgenda(ctx context.Context, m store.MeetingRow, carried 
 // meetingRecord saves the agenda, minutes, practices, shortcomings and
 // decisions (and "held"), with the version read by the form.
 func (s *Server) meetingRecord(w http.ResponseWriter, r *http.Request) {
-	m, u, err := s.loadMeeting(r)
+	m, u, err := s.loadEditableMeeting(r)
 	if err != nil {
 		s.serveError(w, r, err)
-		return
-	}
-	if !canEditMeeting(u, m) {
-		s.serveError(w, r, errForbidden)
 		return
 	}
 	f := r.PostForm
@@ -301,13 +307,9 @@ func (s *Server) meetingRecord(w http.ResponseWriter, r *http.Request) {
 // marks one present/absent or removes it (attendee=ID, action=present|
 // absent|remove).
 func (s *Server) meetingAttendee(w http.ResponseWriter, r *http.Request) {
-	m, u, err := s.loadMeeting(r)
+	m, u, err := s.loadEditableMeeting(r)
 	if err != nil {
 		s.serveError(w, r, err)
-		return
-	}
-	if !canEditMeeting(u, m) {
-		s.serveError(w, r, errForbidden)
 		return
 	}
 	f := r.PostForm
@@ -344,13 +346,9 @@ func (s *Server) meetingAttendee(w http.ResponseWriter, r *http.Request) {
 
 // meetingCase names a model case (典型) at the meeting.
 func (s *Server) meetingCase(w http.ResponseWriter, r *http.Request) {
-	m, u, err := s.loadMeeting(r)
+	m, u, err := s.loadEditableMeeting(r)
 	if err != nil {
 		s.serveError(w, r, err)
-		return
-	}
-	if !canEditMeeting(u, m) {
-		s.serveError(w, r, errForbidden)
 		return
 	}
 	kind := r.PostForm.Get("kind")
@@ -383,13 +381,9 @@ func (s *Server) meetingCase(w http.ResponseWriter, r *http.Request) {
 
 // meetingItem creates an action item from a decision.
 func (s *Server) meetingItem(w http.ResponseWriter, r *http.Request) {
-	m, u, err := s.loadMeeting(r)
+	m, u, err := s.loadEditableMeeting(r)
 	if err != nil {
 		s.serveError(w, r, err)
-		return
-	}
-	if !canEditMeeting(u, m) {
-		s.serveError(w, r, errForbidden)
 		return
 	}
 	users, err := s.st.MeetingUserOptions(r.Context())

@@ -274,16 +274,12 @@ func (s *Server) cooperativeShow(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderCooperative(w http.ResponseWriter, r *http.Request, status int, typed map[string]string, errs validation.Errors) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	c, err := s.loadCooperative(r, u)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	c, err := s.st.Cooperative(r.Context(), s.topDivision(u), id)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := c.ID
 	members, err := s.st.CooperativeMembers(r.Context(), id)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -299,18 +295,25 @@ func (s *Server) renderCooperative(w http.ResponseWriter, r *http.Request, statu
 		CanEdit: u.Role == auth.Staff || u.Role == auth.TownshipChair, Today: s.today()}))
 }
 
+// loadCooperative reads cooperative {id} within u's scope (ErrNotFound
+// outside it).
+func (s *Server) loadCooperative(r *http.Request, u auth.User) (store.CooperativeRow, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.CooperativeRow{}, err
+	}
+	return s.st.Cooperative(r.Context(), s.topDivision(u), id)
+}
+
 // cooperativeMember adds a member household (household=ID, joined_on).
 func (s *Server) cooperativeMember(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	c, err := s.loadCooperative(r, u)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if _, err := s.st.Cooperative(r.Context(), s.topDivision(u), id); err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := c.ID
 	f := r.PostForm
 	typed := map[string]string{"member_household": f.Get("household"), "joined_on": f.Get("joined_on")}
 	hh, herr := strconv.ParseInt(strings.TrimSpace(f.Get("household")), 10, 64)
@@ -345,15 +348,12 @@ func (s *Server) cooperativeMember(w http.ResponseWriter, r *http.Request) {
 // it also counts as the household's income of that year.
 func (s *Server) cooperativePayout(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	id, err := pathID(r)
+	c, err := s.loadCooperative(r, u)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if _, err := s.st.Cooperative(r.Context(), s.topDivision(u), id); err != nil {
-		s.serveError(w, r, err)
-		return
-	}
+	id := c.ID
 	f := r.PostForm
 	typed := map[string]string{"household": f.Get("household"), "kind": f.Get("kind"), "amount": f.Get("amount"), "paid_on": f.Get("paid_on")}
 	p, errs := project.ParsePayout(f.Get("household"), f.Get("kind"), f.Get("amount"), f.Get("paid_on"), s.today())
