@@ -42,6 +42,9 @@ type User struct {
 	// MustChangePassword is set for a new account's random initial password:
 	// nothing but the change-password page is served until it is changed.
 	MustChangePassword bool
+	// PasswordExpired is set when staff require a change every N days and
+	// the password is older: the same as MustChangePassword, another message.
+	PasswordExpired bool
 }
 
 // Scope limits which households (and so pairings and ledger entries) a user

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -11,7 +12,12 @@ import (
 )
 
 const userColumns = `id, username, display_name, role, coalesce(township_code, '') AS township_code,
-	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password`
+	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password, ` + passwordExpired + ` AS password_expired`
+
+// passwordExpired is true when staff require a password change every N days
+// (app_meta password_max_age_days > 0) and the password is older than that.
+const passwordExpired = `coalesce(password_changed_at < now() - make_interval(days =>
+	(SELECT CASE WHEN value ~ '^[1-9][0-9]{0,3}$' THEN value::int END FROM app_meta WHERE key = 'password_max_age_days')), false)`
 
 type userRow struct {
 	ID           int64  `db:"id"`
@@ -22,11 +28,13 @@ type userRow struct {
 	DeputyID     int64  `db:"deputy_id"`
 	Active       bool   `db:"active"`
 	MustChange   bool   `db:"must_change_password"`
+	Expired      bool   `db:"password_expired"`
 }
 
 func (r userRow) user() auth.User {
 	return auth.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role),
-		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active, MustChangePassword: r.MustChange}
+		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active, MustChangePassword: r.MustChange,
+		PasswordExpired: r.Expired}
 }
 
 // User returns the active user with id, or ErrNotFound (also for a disabled
@@ -196,16 +204,55 @@ func (s *Store) PasswordHash(ctx context.Context, id int64) (string, error) {
 }
 
 // ChangePassword stores a new argon2id hash for user id, clears the
-// must-change flag and writes the audit event, in one transaction.
+// must-change flag, restarts the password's age and writes the audit event, in one transaction.
 func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, id, hash); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, "user.password", "user", id, nil, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store.ChangePassword: %w", err)
+	}
+	return nil
+}
+
+// PasswordMaxAgeDays is the number of days after which a password must be
+// changed (app_meta password_max_age_days); 0 means no such rule.
+func (s *Store) PasswordMaxAgeDays(ctx context.Context) (int, error) {
+	var v string
+	err := s.Pool.QueryRow(ctx, `SELECT value FROM app_meta WHERE key = 'password_max_age_days'`).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store.PasswordMaxAgeDays: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, nil
+	}
+	return n, nil
+}
+
+// SetPasswordMaxAgeDays stores the password age rule (0: off; else 30–365
+// days), with an audit event, in one transaction.
+func (s *Store) SetPasswordMaxAgeDays(ctx context.Context, days int, actorID int64) error {
+	if days != 0 && (days < 30 || days > 365) {
+		return fmt.Errorf("store.SetPasswordMaxAgeDays: %d out of 30–365", days)
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var before *string
+		_ = tx.QueryRow(ctx, `SELECT value FROM app_meta WHERE key = 'password_max_age_days' FOR UPDATE`).Scan(&before)
+		if _, err := tx.Exec(ctx, `INSERT INTO app_meta (key, value) VALUES ('password_max_age_days', $1)
+			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, strconv.Itoa(days)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "settings.password_age", "settings", 0, map[string]any{"days": before}, map[string]int{"days": days})
+	})
+	if err != nil {
+		return fmt.Errorf("store.SetPasswordMaxAgeDays: %w", err)
 	}
 	return nil
 }

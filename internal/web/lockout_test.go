@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,5 +70,21 @@ func TestLoginLockout(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests || !strings.Contains(body, "登录尝试过于频繁") {
 		t.Errorf("11th attempt at one username: %d", last)
+	}
+
+	// Per-address throttling: 21 attempts in a minute from one address,
+	// each at another username, end in a 429.
+	third := newApp(t, st)
+	tc := third.client(t, "", "")
+	for i := range 21 {
+		var doc interface{ Text() string }
+		last, _, doc = third.post(t, tc, "/login", url.Values{"username": {fmt.Sprintf("guess%d", i)}, "password": {"x"}})
+		body = doc.Text()
+		if i < 20 && last != http.StatusUnprocessableEntity {
+			t.Fatalf("attempt %d from one address: %d", i+1, last)
+		}
+	}
+	if last != http.StatusTooManyRequests || !strings.Contains(body, "登录尝试过于频繁") {
+		t.Errorf("21st attempt from one address: %d", last)
 	}
 }

@@ -91,6 +91,11 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !s.checkSessionAge(r) {
+			_ = s.sm.Destroy(r.Context())
+			next.ServeHTTP(w, r)
+			return
+		}
 		u, err := s.st.User(r.Context(), id)
 		if errors.Is(err, store.ErrNotFound) {
 			_ = s.sm.Destroy(r.Context())
@@ -184,3 +189,31 @@ func (s *Server) refuseBadText(next http.Handler) http.Handler {
 var errBadText = httpError{http.StatusBadRequest, "输入中含有无法识别的字符，请检查后重新填写。"}
 
 func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// Session keys beside user_id: whether the deputy chose "remember me", and
+// when (Unix seconds) it signed in and was last seen.
+const (
+	sessionRemember = "remember"
+	sessionLoginAt  = "login_at"
+	sessionSeen     = "seen"
+)
+
+// checkSessionAge reports whether the signed-in session may go on: a
+// remembered deputy's session lasts RememberFor (the store drops it then);
+// any other ends after IdleTimeout without a request or SessionLifetime
+// after signing in. The last-seen time is written at most once a minute, so
+// that reading a page does not always rewrite the session row.
+func (s *Server) checkSessionAge(r *http.Request) bool {
+	ctx := r.Context()
+	now := s.clock().Unix()
+	seen, login := s.sm.GetInt64(ctx, sessionSeen), s.sm.GetInt64(ctx, sessionLoginAt)
+	if !s.sm.GetBool(ctx, sessionRemember) {
+		if now-seen > int64(IdleTimeout/time.Second) || now-login > int64(SessionLifetime/time.Second) {
+			return false
+		}
+	}
+	if now-seen >= 60 {
+		s.sm.Put(ctx, sessionSeen, now)
+	}
+	return true
+}

@@ -389,7 +389,12 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.serveError(w, r, err)
 		return
 	}
-	s.render(w, r, status, pairings.Settings(pairings.SettingsProps{Layout: s.layoutProps(r, "设置", "/settings"),
+	age, err := s.st.PasswordMaxAgeDays(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.render(w, r, status, pairings.Settings(pairings.SettingsProps{Layout: s.layoutProps(r, "设置", "/settings"), PasswordAge: age,
 		Townships: towns, Adjacent: adj, Lines: lines, LineForm: in, Errors: errs, Amber: amber, Red: red, SpotCheck: pct}))
 }
 
@@ -472,4 +477,26 @@ func (s *Server) settingsSpotCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/settings", fmt.Sprintf("已保存：每月抽查 %d%%。", n))
+}
+
+// settingsPasswordAge sets whether passwords must be changed every 90 days
+// (form field days: "0" or "90").
+func (s *Server) settingsPasswordAge(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	days := strings.TrimSpace(r.PostForm.Get("days"))
+	if days != "0" && days != "90" {
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, pairings.LineInput{Standard: "national", Year: strconv.Itoa(s.today().Year())},
+			validation.Errors{"days": "请选择“不要求”或“每90天更换一次”"})
+		return
+	}
+	n, _ := strconv.Atoi(days)
+	if err := s.st.SetPasswordMaxAgeDays(r.Context(), n, u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	msg := "已保存：不要求定期更换密码。"
+	if n > 0 {
+		msg = "已保存：密码每90天须更换一次。"
+	}
+	s.redirect(w, r, "/settings", msg)
 }

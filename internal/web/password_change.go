@@ -12,7 +12,7 @@ import (
 func (s *Server) passwordShow(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	s.render(w, r, http.StatusOK, authpages.Password(authpages.PasswordProps{
-		Layout: s.layoutProps(r, "修改密码", ""), Forced: u.MustChangePassword}))
+		Layout: s.layoutProps(r, "修改密码", ""), Forced: u.MustChangePassword, Expired: u.PasswordExpired}))
 }
 
 // passwordChange checks the current password and the policy
@@ -40,7 +40,7 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		s.render(w, r, http.StatusUnprocessableEntity, authpages.Password(authpages.PasswordProps{
-			Layout: s.layoutProps(r, "修改密码", ""), Errors: errs, Forced: u.MustChangePassword}))
+			Layout: s.layoutProps(r, "修改密码", ""), Errors: errs, Forced: u.MustChangePassword, Expired: u.PasswordExpired}))
 		return
 	}
 	newHash, err := auth.HashPassword(next)
@@ -59,17 +59,18 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/", "密码已修改。")
 }
 
-// requirePasswordChange sends a user who still has its initial password to
-// /password for every page but that one and logging out.
+// requirePasswordChange sends a user who still has its initial password, or
+// whose password is older than the age staff set, to /password for every
+// page but that one and logging out (POSTs get 403).
 func (s *Server) requirePasswordChange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := userFrom(r)
-		if ok && u.MustChangePassword && r.URL.Path != "/password" && r.URL.Path != "/logout" {
+		if ok && (u.MustChangePassword || u.PasswordExpired) && r.URL.Path != "/password" && r.URL.Path != "/logout" {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/password", http.StatusSeeOther)
 				return
 			}
-			s.serveError(w, r, httpError{http.StatusForbidden, "请先修改初始密码。"})
+			s.serveError(w, r, httpError{http.StatusForbidden, "请先修改密码。"})
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -145,6 +145,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/settings/poverty-lines", s.settingsPovertyLine)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/followup", s.settingsFollowUp)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/spot-check", s.settingsSpotCheck)
+			r.With(s.requireRole(auth.Staff)).Post("/settings/password-age", s.settingsPasswordAge)
 
 			// Ledger: the deputy records, the township chair reviews.
 			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)

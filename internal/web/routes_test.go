@@ -81,6 +81,7 @@ var routeTable = map[string]struct {
 	"GET /evaluation/{id}":               {"/evaluation/{deputy}", "laaffna"},
 	"POST /settings/evaluation":          {"/settings/evaluation", "lafffff"},
 	"POST /settings/spot-check":          {"/settings/spot-check", "lafffff"},
+	"POST /settings/password-age":        {"/settings/password-age", "lafffff"},
 	"POST /settings/followup":            {"/settings/followup", "lafffff"},
 	"GET /deputies":                      {"/deputies", "laaffff"},
 	"GET /deputies/{id}":                 {"/deputies/{deputy}", "laaffff"},

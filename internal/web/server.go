@@ -34,6 +34,7 @@ type Server struct {
 	log    *slog.Logger
 	county string
 	now    func() time.Time
+	clock  func() time.Time // sessions' time (Options.SessionClock)
 	// photoSlots bounds how many uploaded photos are decoded at once, so a
 	// burst of uploads cannot take all memory (each may take up to
 	// photo.MaxDecoded bytes).
@@ -47,7 +48,19 @@ type Options struct {
 	SecureCookies bool // served over HTTPS: HSTS (the session cookie is set by NewSessionManager)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// SessionClock is the time sessions age by; nil means time.Now. (Tests
+	// move Now by days without signing everyone out.)
+	SessionClock func() time.Time
 }
+
+// Session lifetimes (等保 2.0 / issue 8): staff, leaders and chairs are
+// signed out after IdleTimeout without a request and SessionLifetime after
+// signing in; a deputy who ticks "remember me" stays signed in RememberFor.
+const (
+	IdleTimeout     = 30 * time.Minute
+	SessionLifetime = 12 * time.Hour
+	RememberFor     = 14 * 24 * time.Hour
+)
 
 // Shanghai is the display time zone (DESIGN.md §5).
 var Shanghai = func() *time.Location {
@@ -65,8 +78,12 @@ var Shanghai = func() *time.Location {
 func NewSessionManager(st *store.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = newPgxStore(st)
-	sm.Lifetime = 12 * time.Hour
-	sm.IdleTimeout = 30 * time.Minute
+	// The store keeps a session at most RememberFor; checkSessionAge ends
+	// the others after IdleTimeout without a request or SessionLifetime in
+	// all. scs's own IdleTimeout stays off: it would rewrite the session row
+	// on every request.
+	sm.Lifetime = RememberFor
+	sm.Cookie.Persist = false // a browser-session cookie unless RememberMe
 	sm.Cookie.Name = "bangfu_session"
 	if secure {
 		// Over HTTPS the __Host- prefix binds the cookie to this host and path /.
@@ -88,12 +105,15 @@ type Handler struct {
 
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
-	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
+	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, clock: o.SessionClock, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
 	// A session that cannot be loaded or saved (the database is away) gets
 	// the Chinese error page, not scs's plain 500.
 	sm.ErrorFunc = s.serveError
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.clock == nil {
+		s.clock = time.Now
 	}
 	if s.county == "" {
 		s.county = "430681"

@@ -42,7 +42,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	password := r.PostForm.Get("password")
 	refuse := func(msg string) {
 		s.render(w, r, http.StatusUnprocessableEntity, authpages.Login(authpages.LoginProps{
-			Layout: s.layoutProps(r, "登录", ""), Username: r.PostForm.Get("username"), Error: msg}))
+			Layout: s.layoutProps(r, "登录", ""), Username: r.PostForm.Get("username"), Error: msg,
+			Remember: r.PostForm.Get("remember") != ""}))
 	}
 	lockedMsg := func(until time.Time) string {
 		return fmt.Sprintf("连续%d次密码错误，账号已锁定，请于%s后再试，或联系市人大办公室。", store.LockoutFailures, until.In(Shanghai).Format("15:04"))
@@ -86,6 +87,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sm.Put(r.Context(), "user_id", u.ID)
+	// Only deputies, who work in villages on their own phones, may stay
+	// signed in for RememberFor; everyone else times out after IdleTimeout.
+	remember := u.Role == auth.Deputy && r.PostForm.Get("remember") != ""
+	now := s.clock().Unix()
+	s.sm.Put(r.Context(), sessionRemember, remember)
+	s.sm.Put(r.Context(), sessionLoginAt, now)
+	s.sm.Put(r.Context(), sessionSeen, now)
+	s.sm.RememberMe(r.Context(), remember)
 	if err := s.st.AuditLogin(r.Context(), u.ID, username, true); err != nil {
 		s.serveError(w, r, err)
 		return
