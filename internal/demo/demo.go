@@ -163,6 +163,7 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 	if err != nil {
 		return false, fmt.Errorf("demo.Load: %w", err)
 	}
+	st.ForgetDivisions() // relief point and poor villages were set
 	return loaded, nil
 }
 

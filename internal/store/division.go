@@ -7,6 +7,9 @@ import (
 
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/jackc/pgx/v5"
+	"slices"
+	"sync"
+	"time"
 )
 
 // DivisionRow is a stored division with its village flags.
@@ -47,6 +50,7 @@ func (s *Store) ImportDivisions(ctx context.Context, divs []division.Division) (
 		}
 		return nil
 	})
+	s.divs.clear()
 	if err != nil {
 		return 0, fmt.Errorf("store.ImportDivisions: %w", err)
 	}
@@ -87,6 +91,9 @@ func (s *Store) County(ctx context.Context) (DivisionRow, error) {
 
 // Children returns the direct children of a division ordered by code.
 func (s *Store) Children(ctx context.Context, parentCode string) ([]DivisionRow, error) {
+	if out, ok := s.divs.children(parentCode, time.Now()); ok {
+		return out, nil
+	}
 	rows, _ := s.Pool.Query(ctx, `SELECT `+divisionColumns+` FROM divisions d
 		LEFT JOIN divisions t ON t.code = d.parent_code AND d.level = 'village'
 		WHERE d.parent_code = $1 ORDER BY d.code`, parentCode)
@@ -94,19 +101,70 @@ func (s *Store) Children(ctx context.Context, parentCode string) ([]DivisionRow,
 	if err != nil {
 		return nil, fmt.Errorf("store.Children %s: %w", parentCode, err)
 	}
-	return out, nil
+	s.divs.putChildren(parentCode, out, time.Now())
+	return slices.Clone(out), nil
 }
 
 // Villages returns every village of the county with its township name,
 // ordered by code (for select lists).
 func (s *Store) Villages(ctx context.Context) ([]DivisionRow, error) {
+	if out, ok := s.divs.children("", time.Now()); ok {
+		return out, nil
+	}
 	rows, _ := s.Pool.Query(ctx, `SELECT `+divisionColumns+` FROM divisions d
 		JOIN divisions t ON t.code = d.parent_code WHERE d.level = 'village' ORDER BY d.code`)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[DivisionRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Villages: %w", err)
 	}
-	return out, nil
+	s.divs.putChildren("", out, time.Now())
+	return slices.Clone(out), nil
+}
+
+// divisionCacheFor is how long an instance reuses the division lists
+// (Children, Villages) it read. Divisions change when they are imported or
+// a relief point is set, which clear this instance's copy at once; another
+// instance behind the same load balancer sees the change within this time.
+const divisionCacheFor = time.Minute
+
+// divisionCache holds the division lists of one Store (issue 10: the
+// household list read them on every request). The zero value is empty.
+type divisionCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	kids map[string][]DivisionRow // by parent code; "" = every village
+}
+
+// children returns a copy of the cached list under parent, if fresh.
+func (c *divisionCache) children(parent string, now time.Time) ([]DivisionRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.at) > divisionCacheFor {
+		c.kids = nil
+		return nil, false
+	}
+	out, ok := c.kids[parent]
+	return slices.Clone(out), ok
+}
+
+func (c *divisionCache) putChildren(parent string, rows []DivisionRow, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.kids == nil || now.Sub(c.at) > divisionCacheFor {
+		c.kids, c.at = map[string][]DivisionRow{}, now
+	}
+	c.kids[parent] = rows
+}
+
+// ForgetDivisions drops this instance's cached division lists; call it after
+// writing to divisions other than through the store.
+func (s *Store) ForgetDivisions() { s.divs.clear() }
+
+// clear drops the cached lists (after a write to divisions).
+func (c *divisionCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kids = nil
 }
 
 // DivisionExists reports whether code is a stored division (of any level).
@@ -130,6 +188,7 @@ func (s *Store) SetReliefPoint(ctx context.Context, villageCode string, userID i
 		}
 		return audit(ctx, tx, userID, "division.set_relief_point", "division", 0, nil, map[string]string{"code": villageCode})
 	})
+	s.divs.clear()
 	if err != nil {
 		return fmt.Errorf("store.SetReliefPoint: %w", err)
 	}

@@ -29,6 +29,7 @@ var ErrConflict = errors.New("conflict")
 // Store wraps the connection pool.
 type Store struct {
 	Pool *pgxpool.Pool
+	divs divisionCache // division lists, reused for divisionCacheFor
 }
 
 // Open connects to databaseURL and pings it.
