@@ -9,6 +9,8 @@ import (
 
 	"github.com/bangfu/bangfu/internal/backup"
 	"github.com/bangfu/bangfu/internal/demo"
+	"github.com/bangfu/bangfu/internal/notice"
+	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/testutil"
 	"github.com/jackc/pgx/v5"
 )
@@ -54,6 +56,11 @@ func figures(t *testing.T, ctx context.Context, conn interface {
 		t.Fatal(err)
 	}
 	out["photos"] = photos
+	var files string
+	if err := conn.QueryRow(ctx, `SELECT coalesce(md5(string_agg(file_name || md5(data), '' ORDER BY id)), '') FROM notice_files`).Scan(&files); err != nil {
+		t.Fatal(err)
+	}
+	out["notice files"] = files
 	return out
 }
 
@@ -65,6 +72,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStoreWithDivisions(t)
 	if _, err := demo.Load(ctx, st, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// A notice with its attachment (kept in the database, like the photos).
+	if _, err := st.PublishNotice(ctx, notice.Notice{Title: "倡议书", Body: "各位代表：", Audience: "all"},
+		[]store.NoticeFile{{Name: "倡议书.pdf", ContentType: notice.PDF, Data: []byte("%PDF-1.4\n倡议书")}}, "430681", "", 0); err != nil {
 		t.Fatal(err)
 	}
 	src := st.Pool.Config().ConnConfig.ConnString()

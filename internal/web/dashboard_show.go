@@ -218,6 +218,10 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.PendingReview = n
+		if p.Unread, err = s.unreadNotices(r, u); err != nil {
+			s.serveError(w, r, err)
+			return
+		}
 	}
 	next, err := s.st.NextMeeting(ctx, meetingScope(u), today)
 	switch {

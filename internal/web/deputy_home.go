@@ -12,7 +12,7 @@ import (
 	ledgerpages "github.com/bangfu/bangfu/web/pages/ledger"
 )
 
-// deputyHome renders the deputy's returned entries to correct, then its
+// deputyHome renders the deputy's unread notices, its returned entries to correct, then its
 // pairings, the longest without a visit first, with amber (30 days) and red
 // (60 days) follow-up warnings, and a link to its evaluation.
 func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +40,12 @@ func (s *Server) deputyHome(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{NextMeeting: next,
+	unread, err := s.unreadNotices(r, u)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, ledgerpages.Home(ledgerpages.HomeProps{NextMeeting: next, Unread: unread,
 		Layout: s.layoutProps(r, "我的结对", "/my"), Pairings: ps, Today: today.Format(time.DateOnly), Amber: amber, Red: red,
 		Returned: returned, DeputyID: u.DeputyID, Year: today.Year(),
 		DaysSince: func(p store.PairingRow) int {

@@ -70,6 +70,15 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/action-items/export.xlsx", s.actionItemExport)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/action-items/{id}/close", s.actionItemClose)
 
+			// Notices (通知公告): staff publish; recipients read; staff and
+			// leaders follow who has read and answered. Scoped in the store.
+			r.Get("/notices", s.noticeList)
+			r.With(s.requireRole(auth.Staff)).Get("/notices/new", s.noticeNew)
+			r.With(s.requireRole(auth.Staff)).Post("/notices", s.noticeCreate)
+			r.Get("/notices/{id}", s.noticeShow)
+			r.Get("/notices/{id}/files/{fid}", s.noticeFile)
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/notices/{id}/recipients", s.noticeRecipients)
+
 			// The relief point's projects and cooperatives.
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/support", s.supportShow)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/projects/new", s.projectNew)

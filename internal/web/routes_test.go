@@ -12,6 +12,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/notice"
 	"github.com/bangfu/bangfu/internal/photo"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/testutil"
@@ -65,6 +66,12 @@ var routeTable = map[string]struct {
 	"GET /action-items":                  {"/action-items", "laaaaff"},
 	"GET /action-items/export.xlsx":      {"/action-items/export.xlsx", "laaaaff"},
 	"POST /action-items/{id}/close":      {"/action-items/{item}/close", "lananff"},
+	"GET /notices":                       {"/notices", "laaaaaa"},
+	"GET /notices/new":                   {"/notices/new", "lafffff"},
+	"POST /notices":                      {"/notices", "lafffff"},
+	"GET /notices/{id}":                  {"/notices/{notice}", "laannan"},
+	"GET /notices/{id}/files/{fid}":      {"/notices/{notice}/files/{noticeFile}", "laannan"},
+	"GET /notices/{id}/recipients":       {"/notices/{notice}/recipients?filter=unread", "laaffff"},
 	"GET /support":                       {"/support?village=430681107231", "laaanff"},
 	"GET /projects/new":                  {"/projects/new", "lafaaff"},
 	"POST /projects":                     {"/projects", "lafaaff"},
@@ -220,7 +227,21 @@ func TestRouteCoverage(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `INSERT INTO cooperatives (village_code, name) VALUES ($1, '猕猴桃合作社') RETURNING id`, yuchi).Scan(&coopID); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{project}", strconv.FormatInt(projectID, 10), "{coop}", strconv.FormatInt(coopID, 10), "{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
+	// A notice to provincial deputies with an attachment: depOwn (made a
+	// provincial deputy too) is a recipient, depOther and the chairs are not.
+	if _, err := st.Pool.Exec(ctx, `UPDATE deputies SET levels = '{county,provincial}' WHERE id = $1`, depOwn); err != nil {
+		t.Fatal(err)
+	}
+	noticeID, err := st.PublishNotice(ctx, notice.Notice{Title: "倡议书", Body: "各位代表：", Audience: "level", Levels: []string{"provincial"}},
+		[]store.NoticeFile{{Name: "倡议书.pdf", ContentType: notice.PDF, Data: []byte("%PDF-1.4\n")}}, "430681", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var noticeFile int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM notice_files WHERE notice_id = $1`, noticeID).Scan(&noticeFile); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{notice}", strconv.FormatInt(noticeID, 10), "{noticeFile}", strconv.FormatInt(noticeFile, 10), "{project}", strconv.FormatInt(projectID, 10), "{coop}", strconv.FormatInt(coopID, 10), "{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 
