@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,9 +46,16 @@ func (s *Store) JobProgress(ctx context.Context, id int64, phase string, done, t
 	return nil
 }
 
+// FileChunk is the largest piece of an export's file stored in one row
+// (job_file_chunks), so that neither storing nor sending a file holds it
+// whole in memory.
+const FileChunk = 1 << 20
+
 // FinishJob ends a job as done or failed with a message for the user, a
-// result (marshalled to JSON) and optionally a file to download.
-func (s *Store) FinishJob(ctx context.Context, id int64, failed bool, message string, result any, fileName string, file []byte) error {
+// result (marshalled to JSON) and optionally a file to download (file nil:
+// none), read to its end and stored in FileChunk pieces, all in one
+// transaction.
+func (s *Store) FinishJob(ctx context.Context, id int64, failed bool, message string, result any, fileName string, file io.Reader) error {
 	status := "done"
 	if failed {
 		status = "failed"
@@ -56,9 +64,30 @@ func (s *Store) FinishJob(ctx context.Context, id int64, failed bool, message st
 	if err != nil {
 		return fmt.Errorf("store.FinishJob: %w", err)
 	}
-	if _, err := s.Pool.Exec(ctx, `UPDATE jobs SET status = $2, message = $3, result = $4, file_name = $5, file = $6,
-		done = CASE WHEN $2 = 'done' THEN total ELSE done END, finished_at = now() WHERE id = $1`,
-		id, status, message, res, fileName, file); err != nil {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		if file != nil {
+			buf := make([]byte, FileChunk)
+			for seq := 0; ; seq++ {
+				n, err := io.ReadFull(file, buf)
+				if n > 0 {
+					if _, err := tx.Exec(ctx, `INSERT INTO job_file_chunks (job_id, seq, data) VALUES ($1, $2, $3)`, id, seq, buf[:n]); err != nil {
+						return err
+					}
+				}
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("read file: %w", err)
+				}
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE jobs SET status = $2, message = $3, result = $4, file_name = $5,
+			done = CASE WHEN $2 = 'done' THEN total ELSE done END, finished_at = now() WHERE id = $1`,
+			id, status, message, res, fileName)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store.FinishJob: %w", err)
 	}
 	return nil
@@ -67,7 +96,7 @@ func (s *Store) FinishJob(ctx context.Context, id int64, failed bool, message st
 // Job returns job id if it belongs to userID, else ErrNotFound.
 func (s *Store) Job(ctx context.Context, id, userID int64) (JobRow, error) {
 	rows, _ := s.Pool.Query(ctx, `SELECT id, kind, user_id, status, phase, done, total, message,
-		coalesce(result, 'null'::jsonb) AS result, file_name, file IS NOT NULL AS has_file, created_at, finished_at
+		coalesce(result, 'null'::jsonb) AS result, file_name, EXISTS (SELECT 1 FROM job_file_chunks c WHERE c.job_id = jobs.id) AS has_file, created_at, finished_at
 		FROM jobs WHERE id = $1 AND user_id = $2`, id, userID)
 	j, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[JobRow])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -79,18 +108,38 @@ func (s *Store) Job(ctx context.Context, id, userID int64) (JobRow, error) {
 	return j, nil
 }
 
-// JobFile returns the file of a finished job of userID, or ErrNotFound.
-func (s *Store) JobFile(ctx context.Context, id, userID int64) (string, []byte, error) {
+// JobFile writes the file of a finished job of userID to w, chunk by chunk,
+// after calling start with its name and size in bytes (before anything is
+// written); ErrNotFound if there is none (nothing is written then).
+func (s *Store) JobFile(ctx context.Context, id, userID int64, start func(name string, size int64), w io.Writer) error {
 	var name string
-	var file []byte
-	err := s.Pool.QueryRow(ctx, `SELECT file_name, file FROM jobs WHERE id = $1 AND user_id = $2 AND status = 'done' AND file IS NOT NULL`, id, userID).Scan(&name, &file)
+	var size int64
+	err := s.Pool.QueryRow(ctx, `SELECT j.file_name, sum(length(c.data)) FROM jobs j JOIN job_file_chunks c ON c.job_id = j.id
+		WHERE j.id = $1 AND j.user_id = $2 AND j.status = 'done' GROUP BY j.id`, id, userID).Scan(&name, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, ErrNotFound
+		return ErrNotFound
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("store.JobFile: %w", err)
+		return fmt.Errorf("store.JobFile: %w", err)
 	}
-	return name, file, nil
+	start(name, size)
+	var seq int
+	for {
+		// One chunk per query: a query's rows are read whole by pgx only
+		// one at a time, but this keeps each round trip to FileChunk bytes.
+		var data []byte
+		err := s.Pool.QueryRow(ctx, `SELECT data FROM job_file_chunks WHERE job_id = $1 AND seq = $2`, id, seq).Scan(&data)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store.JobFile: %w", err)
+		}
+		if _, err := w.Write(data); err != nil {
+			return fmt.Errorf("store.JobFile: write: %w", err)
+		}
+		seq++
+	}
 }
 
 // FailInterruptedJobs marks jobs still running when the server starts as

@@ -128,6 +128,6 @@ func (s *Server) deputyExport(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("deputy export job", "job", id, "err", errors.Join(err, merr))
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
-		return jobResult{msg: "导出完成，共 " + strconv.Itoa(len(rows)) + " 名代表。", result: map[string]int{"deputies": len(rows)}, fileName: name, file: buf.Bytes()}
+		return jobResult{msg: "导出完成，共 " + strconv.Itoa(len(rows)) + " 名代表。", result: map[string]int{"deputies": len(rows)}, fileName: name, file: &buf}
 	})
 }

@@ -3,11 +3,15 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/xlsx"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/jobs"
@@ -20,7 +24,7 @@ type jobResult struct {
 	msg      string
 	result   any
 	fileName string
-	file     []byte
+	file     io.Reader // nil: no file
 }
 
 // jobTitles names each kind of job on its page.
@@ -60,6 +64,9 @@ func (s *Server) startJob(w http.ResponseWriter, r *http.Request, kind, phase st
 		}()
 		if err := s.st.FinishJob(ctx, id, res.failed, res.msg, res.result, res.fileName, res.file); err != nil {
 			s.log.Error("finish job", "job", id, "err", err)
+		}
+		if c, ok := res.file.(io.Closer); ok {
+			_ = c.Close()
 		}
 	}()
 	http.Redirect(w, r, "/jobs/"+components.ID(id), http.StatusSeeOther)
@@ -141,13 +148,17 @@ func (s *Server) jobFile(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	name, data, err := s.st.JobFile(r.Context(), id, u.ID)
-	if err != nil {
+	err = s.st.JobFile(r.Context(), id, u.ID, func(name string, size int64) {
+		attachment(w, name)
+		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	}, w)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		s.serveError(w, r, err)
-		return
+	case err != nil:
+		// Part of the file is sent: the download breaks off, and is logged.
+		s.log.Error("job file", "job", id, "err", err)
 	}
-	attachment(w, name)
-	_, _ = w.Write(data)
 }
 
 // importUpload handles the POST of a roster upload page: it reads the file
@@ -172,4 +183,25 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, page jobs.
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request, page jobs.ImportProps, kind string) {
 	page.Layout = s.layoutProps(r, jobTitles[kind], jobBack[kind])
 	s.render(w, r, http.StatusOK, jobs.Import(page))
+}
+
+// tempFile is a file in the system's temporary directory that Close also
+// removes.
+type tempFile struct{ *os.File }
+
+func newTempFile() (*tempFile, error) {
+	f, err := os.CreateTemp("", "bangfu-export-*.xlsx")
+	if err != nil {
+		return nil, err
+	}
+	return &tempFile{f}, nil
+}
+
+// Close closes and removes the file.
+func (t *tempFile) Close() error {
+	err := t.File.Close()
+	if rerr := os.Remove(t.Name()); err == nil {
+		err = rerr
+	}
+	return err
 }

@@ -192,7 +192,7 @@ func TestRouteCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishJob(ctx, job, false, "导出完成", nil, "a.xlsx", []byte("x")); err != nil {
+	if err := st.FinishJob(ctx, job, false, "导出完成", nil, "a.xlsx", strings.NewReader("x")); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.AddMeasure(ctx, pairingID, store.MeasureRow{SupportType: "health", Content: "协助办理慢性病卡", Funds: decimal.Zero}, 0); err != nil {
