@@ -40,6 +40,9 @@ if ! psql $PG -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
 	start=$(date +%s.%N)
 	"$work/bangfu" demo --households "$HOUSEHOLDS" >/dev/null
 	echo "demo county of $HOUSEHOLDS households loaded in $(echo "$(date +%s.%N) - $start" | bc) s"
+	# What autovacuum would do within minutes of a bulk load: visibility
+	# map and statistics, so that index-only scans and plans are steady.
+	psql $PG -d "$DB" -qc "VACUUM ANALYZE"
 else
 	"$work/bangfu" migrate
 fi
@@ -75,8 +78,10 @@ hey_row() {
 		/Requests\/sec/ {rps=$2}
 		/ 50% in/ {p50=$3*1000} / 95% in/ {p95=$3*1000} / 99% in/ {p99=$3*1000}
 		/^\s*\[[0-9]+\]/ {gsub(/[\[\]]/,"",$1); if ($1 != "200") err+=$2; ok+=$2}
-		END {printf "| %s | %.1f | %.1f | %.1f | %.0f | %d |\n", name, p50, p95, p99, rps, err}' "$work/hey.txt"
+		END {printf "| %s | %.1f | %.1f | %.1f | %.0f | %d |\n", name, p50, p95, p99, rps, err}' "$work/hey.txt" | tee -a "$work/rows.txt"
 }
+# p50_of NAME: the p50 (ms) of a row printed by hey_row.
+p50_of() { awk -F' [|] ' -v name="$1" '$1 == "| " name {print $2}' "$work/rows.txt"; }
 county=$(psql $PG -d "$DB" -Atc "SELECT code FROM divisions WHERE level = 'county' LIMIT 1")
 year=$(date +%Y)
 # The dashboard's own SQL for the county (children, period = this year):
@@ -119,6 +124,9 @@ SQL
 go test -run '^$' -bench . -benchmem -benchtime 2s ./internal/idcard ./internal/scoring \
 	./web/pages/dashboard ./web/pages/households >"$work/gobench.txt" 2>&1
 go test -run '^$' -bench BenchmarkAssignCounty -benchtime 5x ./internal/matcher >>"$work/gobench.txt" 2>&1
+# The Excel import of 10,000 new households (33,000 people) into a fresh
+# registry: read + validate the workbook, then import it in one transaction.
+go test -run '^$' -bench BenchmarkImportHouseholds10k -benchtime 1x ./internal/store >"$work/import.txt" 2>&1
 
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql $PG -Atc 'SHOW server_version'); data: $rows."
@@ -134,6 +142,12 @@ township=$(psql $PG -d "$DB" -Atc "SELECT code FROM divisions WHERE parent_code 
 household=$(psql $PG -d "$DB" -Atc "SELECT id FROM households WHERE township_code = '$township' ORDER BY id LIMIT 1 OFFSET 100")
 hey_row "/households?division=… (a township, page 1)" "/households?division=$township" "$staff"
 hey_row "/households/{id} (a household page)" "/households/$household" "$staff"
+# The database floor of those two pages: their store calls (and the session
+# and user look-ups) at the same concurrency, without HTTP or rendering.
+BENCH_DATABASE_URL="$DATABASE_URL" BENCH_TOWNSHIP="$township" BENCH_HOUSEHOLD="$household" \
+	go test -run '^$' -bench BenchmarkPageSQL -benchtime 3000x ./internal/store >"$work/floor.txt" 2>&1
+floor_p50() { awk -v n="BenchmarkPageSQL/$1" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p50-ms") print $i}' "$work/floor.txt"; }
+floor_p95() { awk -v n="BenchmarkPageSQL/$1" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p95-ms") print $i}' "$work/floor.txt"; }
 pairing=$(psql $PG -d "$DB" -Atc "SELECT p.id FROM pairings p JOIN users u ON u.deputy_id = p.deputy_id WHERE u.username = 'deputy.demo' AND p.status = 'active' ORDER BY p.id LIMIT 1")
 before=$(psql $PG -d "$DB" -Atc "SELECT count(*) FROM ledger_entries")
 hey_row "POST /pairings/{id}/ledger (one deputy, hey)" "/pairings/$pairing/ledger" "$deputy" -m POST \
@@ -186,16 +200,30 @@ loc=$(curl -fs -o /dev/null -w '%{redirect_url}' -H "Cookie: $staff" -H "Origin:
 job=${loc##*/}
 while [ "$(psql $PG -d "$DB" -Atc "SELECT status FROM jobs WHERE id = $job")" = running ]; do sleep 0.2; done
 export_s=$(echo "$(date +%s.%N) - $start" | bc)
-export_status=$(psql $PG -d "$DB" -Atc "SELECT status || ', ' || pg_size_pretty(length(file)::bigint) FROM jobs WHERE id = $job")
+export_status=$(psql $PG -d "$DB" -Atc "SELECT status || ', ' || pg_size_pretty((SELECT sum(length(data)) FROM job_file_chunks WHERE job_id = $job)) FROM jobs WHERE id = $job")
 echo "$submit_row"
 echo
 echo "| database | figure |"
 echo "|---|---|"
 echo "| dashboard SQL, pgbench at $CONC clients: mean latency | $sqlfloor ms ($sqltps tx/s) |"
+echo "| household list SQL (store calls + session + user), $CONC callers: p50 / p95 | $(floor_p50 households) / $(floor_p95 households) ms |"
+echo "| household page SQL (store calls + session + user), $CONC callers: p50 / p95 | $(floor_p50 household) / $(floor_p95 household) ms |"
+awk '/^BenchmarkImportHouseholds10k/ {for (i=1; i<NF; i++) {if ($(i+1) == "read-s/op") r=$i; if ($(i+1) == "import-s/op") m=$i}
+	printf "| Excel import of 10,000 new households (33,000 people): read + validate, import | %.2f s + %.2f s = %.2f s |\n", r, m, r + m}' "$work/import.txt"
 echo "| the township figures from the raw tables (no summaries), once | $raw ms |"
 echo "| ledger entries created by the two submit runs (all deleted afterwards) | $created |"
 echo "| Excel export of all $(psql $PG -d "$DB" -Atc 'SELECT count(*) FROM households') households (job start to end) | $export_s s ($export_status) |"
 echo "| server peak RSS (whole run, GOMEMLIMIT=${GOMEMLIMIT:-120MiB}) | $(( $(awk '/VmHWM/ {print $2}' /proc/$server/status) / 1024 )) MB |"
+echo
+echo "Each page against its floors (p50 ÷ the /healthz p50, p50 ÷ its SQL's p50 or mean at the same concurrency):"
+echo
+echo "| page | × HTTP floor | × database floor |"
+echo "|---|---|---|"
+http=$(p50_of "/healthz (HTTP floor)")
+ratio() { echo "scale=1; $1 / $2" | bc; }
+echo "| dashboard (county) | $(ratio "$(p50_of "/dashboard (county, this year)")" "$http") | $(ratio "$(p50_of "/dashboard (county, this year)")" "$sqlfloor") |"
+echo "| household list | $(ratio "$(p50_of "/households?division=… (a township, page 1)")" "$http") | $(ratio "$(p50_of "/households?division=… (a township, page 1)")" "$(floor_p50 households)") |"
+echo "| household page | $(ratio "$(p50_of "/households/{id} (a household page)")" "$http") | $(ratio "$(p50_of "/households/{id} (a household page)")" "$(floor_p50 household)") |"
 echo
 echo "| Go benchmark | time per operation | allocated per operation |"
 echo "|---|---|---|"
