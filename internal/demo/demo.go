@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/division"
+	"github.com/bangfu/bangfu/internal/notice"
 	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/jackc/pgx/v5"
@@ -164,7 +166,36 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		return false, fmt.Errorf("demo.Load: %w", err)
 	}
 	st.ForgetDivisions() // relief point and poor villages were set
+	if loaded {
+		if err := publishDemoNotice(ctx, st); err != nil {
+			return false, fmt.Errorf("demo.Load: %w", err)
+		}
+	}
 	return loaded, nil
+}
+
+// publishDemoNotice publishes the prefecture's call (倡议书, the seed's
+// publicity push) to every deputy, from the office account, with the button
+// to the application form; its fixed form token makes a second run a no-op.
+func publishDemoNotice(ctx context.Context, st *store.Store) error {
+	var office int64
+	if err := st.Pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'office'`).Scan(&office); err != nil {
+		return fmt.Errorf("demo notice: %w", err)
+	}
+	n := notice.Notice{
+		Title: "关于在全市人大代表中开展“我为脱贫攻坚争贡献”系列竞赛活动的倡议书",
+		Body: "全市各级人大代表：\n" +
+			"为贯彻落实精准扶贫、精准脱贫基本方略，岳阳市人大常委会倡议在全市人大代表中开展“我为脱贫攻坚争贡献”系列竞赛活动。\n" +
+			"请各位代表自愿申报“一对一”扶贫，做到“一户群众、一个代表、一套措施、一本台账、一个目标”，积极参加“五个一”“三比”等竞赛活动。\n" +
+			"请点击下方“填写申请书”按钮提交汨罗各级人大代表扶贫攻坚申请书。\n" +
+			"汨罗市人大常委会办公室",
+		Audience:    "all",
+		CallToApply: true,
+	}
+	if _, err := st.PublishNotice(ctx, n, nil, division.DefaultCounty, "d3e0c1a2-0000-4000-8000-000000000001", office); err != nil {
+		return fmt.Errorf("demo notice: %w", err)
+	}
+	return nil
 }
 
 // readDivisions returns the townships of 汨罗市 with their villages, by code.

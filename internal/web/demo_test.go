@@ -110,6 +110,10 @@ func TestDemoAcceptance(t *testing.T) {
 	if n := doc.Find(`article[data-testid^="pairing-"]`).Length(); n != own {
 		t.Errorf("deputy home lists %d pairings, want %d", n, own)
 	}
+	// 6. The prefecture's call (倡议书) waits unread on the deputy's home.
+	if !strings.Contains(doc.Text(), "我为脱贫攻坚争贡献") {
+		t.Error("deputy home does not show the demo notice")
+	}
 }
 
 // fullID matches an 18-character resident ID number.
