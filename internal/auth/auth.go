@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/bangfu/bangfu/internal/codelist"
@@ -45,6 +46,9 @@ type User struct {
 	// PasswordExpired is set when staff require a change every N days and
 	// the password is older: the same as MustChangePassword, another message.
 	PasswordExpired bool
+	// PasswordChangedAt is when the password was last set: a session signed
+	// in before it is over (a changed password signs out other devices).
+	PasswordChangedAt time.Time
 }
 
 // Scope limits which households (and so pairings and ledger entries) a user

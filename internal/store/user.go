@@ -12,7 +12,8 @@ import (
 )
 
 const userColumns = `id, username, display_name, role, coalesce(township_code, '') AS township_code,
-	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password, ` + passwordExpired + ` AS password_expired`
+	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password, ` + passwordExpired + ` AS password_expired,
+	password_changed_at`
 
 // passwordExpired is true when staff require a password change every N days
 // (app_meta password_max_age_days > 0) and the password is older than that.
@@ -29,12 +30,14 @@ type userRow struct {
 	Active       bool   `db:"active"`
 	MustChange   bool   `db:"must_change_password"`
 	Expired      bool   `db:"password_expired"`
+	// PasswordAt is when the password was last set.
+	PasswordAt time.Time `db:"password_changed_at"`
 }
 
 func (r userRow) user() auth.User {
 	return auth.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role),
 		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active, MustChangePassword: r.MustChange,
-		PasswordExpired: r.Expired}
+		PasswordExpired: r.Expired, PasswordChangedAt: r.PasswordAt}
 }
 
 // User returns the active user with id, or ErrNotFound (also for a disabled
@@ -57,8 +60,8 @@ func (s *Store) UserForLogin(ctx context.Context, username string) (auth.User, s
 	var r userRow
 	var hash string
 	err := s.Pool.QueryRow(ctx, `SELECT id, username, display_name, role, coalesce(township_code, ''), coalesce(deputy_id, 0), active,
-		must_change_password, password_hash FROM users WHERE username = $1 AND active`, username).
-		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &r.MustChange, &hash)
+		must_change_password, password_changed_at, password_hash FROM users WHERE username = $1 AND active`, username).
+		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &r.MustChange, &r.PasswordAt, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.User{}, "", ErrNotFound
 	}
@@ -204,18 +207,21 @@ func (s *Store) PasswordHash(ctx context.Context, id int64) (string, error) {
 }
 
 // ChangePassword stores a new argon2id hash for user id, clears the
-// must-change flag, restarts the password's age and writes the audit event, in one transaction.
-func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) error {
+// must-change flag, restarts the password's age (returned: sessions signed in
+// before it end, see web's loadUser) and writes the audit event, in one transaction.
+func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) (time.Time, error) {
+	var at time.Time
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = clock_timestamp()
+			WHERE id = $1 RETURNING password_changed_at`, id, hash).Scan(&at); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, "user.password", "user", id, nil, nil)
 	})
 	if err != nil {
-		return fmt.Errorf("store.ChangePassword: %w", err)
+		return time.Time{}, fmt.Errorf("store.ChangePassword: %w", err)
 	}
-	return nil
+	return at, nil
 }
 
 // PasswordMaxAgeDays is the number of days after which a password must be

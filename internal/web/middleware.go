@@ -97,6 +97,10 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.st.User(r.Context(), id)
+		if err == nil && s.sm.GetInt64(r.Context(), sessionPasswordAt) < u.PasswordChangedAt.UnixMicro() {
+			// Signed in before the password was last changed.
+			err = store.ErrNotFound
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			_ = s.sm.Destroy(r.Context())
 			next.ServeHTTP(w, r)
@@ -196,6 +200,9 @@ const (
 	sessionRemember = "remember"
 	sessionLoginAt  = "login_at"
 	sessionSeen     = "seen"
+	// sessionPasswordAt is the password's users.password_changed_at
+	// (Unix µs) when this session signed in or changed it.
+	sessionPasswordAt = "password_at"
 )
 
 // checkSessionAge reports whether the signed-in session may go on: a

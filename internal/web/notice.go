@@ -52,8 +52,13 @@ func (s *Server) noticeList(w http.ResponseWriter, r *http.Request) {
 	if pastLastPage(w, r, page, total) {
 		return
 	}
+	name, _, err := s.townshipNamer(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, notices.List(notices.ListProps{
-		Layout: s.layoutProps(r, "通知公告", "/notices"), Rows: rows, Pager: pager(r, page, total),
+		Layout: s.layoutProps(r, "通知公告", "/notices"), Rows: rows, Pager: pager(r, page, total), TownshipName: name,
 		CanPublish: u.Role == auth.Staff, Overview: u.Role == auth.Staff || u.Role == auth.Leader,
 	}))
 }

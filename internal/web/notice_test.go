@@ -267,8 +267,9 @@ func TestNoticeReadAndAnswered(t *testing.T) {
 		noticeID).Scan(&dbRead, &dbAnswered); err != nil || dbRead != 1 || dbAnswered != 2 {
 		t.Errorf("database: read %d answered %d, want 1 and 2 (%v)", dbRead, dbAnswered, err)
 	}
-	if _, doc := a.get(t, staff, "/notices"); !strings.Contains(doc.Find(`[data-testid="notices"] tbody tr`).Text(), "1（20.0%）") {
-		t.Errorf("staff list: %q", doc.Find(`[data-testid="notices"] tbody tr`).Text())
+	if _, doc := a.get(t, staff, "/notices"); !strings.Contains(doc.Find(`[data-testid="notices"] tbody tr`).Text(), "1（20.0%）") ||
+		!strings.Contains(doc.Find(`[data-testid="notices"] tbody tr`).Text(), "弼时镇") {
+		t.Errorf("staff list (figures, township by name): %q", doc.Find(`[data-testid="notices"] tbody tr`).Text())
 	}
 
 	// Who has not read, who has not answered: names (by township code, then

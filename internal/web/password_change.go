@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/validation"
@@ -48,10 +49,14 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	if err := s.st.ChangePassword(r.Context(), u.ID, newHash); err != nil {
+	at, err := s.st.ChangePassword(r.Context(), u.ID, newHash)
+	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
+	// Sessions signed in before this change (other devices) end at their
+	// next request; this one carries on.
+	s.sm.Put(r.Context(), sessionPasswordAt, at.UnixMicro())
 	if err := s.sm.RenewToken(r.Context()); err != nil {
 		s.serveError(w, r, err)
 		return
@@ -66,6 +71,12 @@ func (s *Server) requirePasswordChange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := userFrom(r)
 		if ok && (u.MustChangePassword || u.PasswordExpired) && r.URL.Path != "/password" && r.URL.Path != "/logout" {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write([]byte(`{"error":"请先修改密码"}`))
+				return
+			}
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/password", http.StatusSeeOther)
 				return

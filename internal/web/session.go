@@ -94,6 +94,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	s.sm.Put(r.Context(), sessionRemember, remember)
 	s.sm.Put(r.Context(), sessionLoginAt, now)
 	s.sm.Put(r.Context(), sessionSeen, now)
+	s.sm.Put(r.Context(), sessionPasswordAt, u.PasswordChangedAt.UnixMicro())
 	s.sm.RememberMe(r.Context(), remember)
 	if err := s.st.AuditLogin(r.Context(), u.ID, username, true); err != nil {
 		s.serveError(w, r, err)

@@ -276,3 +276,38 @@ func TestPanicBecomes500(t *testing.T) {
 		t.Errorf("the panic is not in the log: %s", logs.String())
 	}
 }
+
+// TestPasswordChangeEndsOtherSessions: changing the password on one device
+// signs out the account's other sessions (a lost phone, a copied cookie);
+// the device that changed it stays signed in. An API call while a change is
+// forced answers JSON 403, not the HTML page.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "chair.bishi", auth.TownshipChair, bishi, 0)
+	a := newApp(t, st)
+	phone := a.client(t, "chair.bishi", testutil.Password)
+	office := a.client(t, "chair.bishi", testutil.Password)
+	const next = "Next-Pass-2026"
+	if status, _, _ := a.post(t, office, "/password", url.Values{"current": {testutil.Password}, "new": {next}, "confirm": {next}}); status != http.StatusSeeOther {
+		t.Fatalf("password change: %d", status)
+	}
+	if !signedIn(t, a, office, "/dashboard") {
+		t.Error("the device that changed the password was signed out")
+	}
+	if signedIn(t, a, phone, "/dashboard") {
+		t.Error("another session survived the password change")
+	}
+	if _, err := st.Pool.Exec(context.Background(), `UPDATE users SET must_change_password = true WHERE username = 'chair.bishi'`); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := office.Get(a.srv.URL + "/api/v1/progress?division=" + bishi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(string(body), "修改密码") {
+		t.Errorf("API during a forced change: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
