@@ -39,7 +39,11 @@ type User struct {
 	Role         Role
 	TownshipCode string // township chairs only
 	DeputyID     int64  // deputies only
-	Active       bool
+	// Unit is set when DeputyID is a unit (帮扶单位, deputies.kind 'unit'):
+	// its account has role Deputy, so every deputy route and the own-pairing
+	// scope apply to it unchanged; only names and navigation differ.
+	Unit   bool
+	Active bool
 	// MustChangePassword is set for a new account's random initial password:
 	// nothing but the change-password page is served until it is changed.
 	MustChangePassword bool

@@ -3,7 +3,8 @@
 // prefectural, 258 county, 1,033 township), 3,068 poor households with their
 // members (78 in the relief point 玉池村, 弼时镇), pairings by proximity,
 // support measures, goals, six months of ledger entries in every review
-// state, and five demo accounts (Accounts, password Password).
+// state, five committee offices (委办) helping a household each as units
+// (帮扶单位), and six demo accounts (Accounts, password Password).
 //
 // The data is generated from a fixed PCG seed, so the same day gives the
 // same rows; dates are relative to that day. Everything is written in one
@@ -50,6 +51,7 @@ var Accounts = []Account{
 	{"chair.bishi", auth.TownshipChair, "弼时镇人大主席：审核本镇台账（含扶贫点玉池村）"},
 	{"chair.xinshi", auth.TownshipChair, "新市镇人大主席：只能看到新市镇的数据"},
 	{"deputy.demo", auth.Deputy, "汨罗市人大代表（住弼时镇）：结对玉池村4户，记录和提交台账"},
+	{"unit.demo", auth.Deputy, "帮扶单位（市人大常委会农工委）：结对弼时镇1户特困户，记录和提交台账，与代表相同"},
 }
 
 // ErrNoDivisions is returned by Load when the divisions of 汨罗市 (430681)
@@ -131,6 +133,9 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 			return err
 		}
 		if err := seedPairingSetup(ctx, tx); err != nil {
+			return err
+		}
+		if err := seedUnits(ctx, tx, today, hash); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE divisions SET relief_point = true, poor_village = true WHERE code = $1`, reliefVillage); err != nil {

@@ -78,7 +78,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	t.Run("deputies", func(t *testing.T) {
-		rows, _ := st.Pool.Query(ctx, `SELECT levels[1], count(*)::int FROM deputies GROUP BY 1`)
+		rows, _ := st.Pool.Query(ctx, `SELECT levels[1], count(*)::int FROM deputies WHERE kind = 'deputy' GROUP BY 1`)
 		got := map[string]int{}
 		var level string
 		var n int
@@ -92,10 +92,10 @@ func TestLoad(t *testing.T) {
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies WHERE levels = '{county,township}'`); n != 30 {
 			t.Errorf("county deputies also at township level = %d, want 30", n)
 		}
-		if n := scalar[int](t, st, `SELECT count(DISTINCT home_township_code)::int FROM deputies`); n != 16 {
+		if n := scalar[int](t, st, `SELECT count(DISTINCT home_township_code)::int FROM deputies WHERE kind = 'deputy'`); n != 16 {
 			t.Errorf("deputies live in %d townships, want all 16", n)
 		}
-		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies WHERE phone !~ '^1[358][0-9]{9}$'`); n != 0 {
+		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies WHERE kind = 'deputy' AND phone !~ '^1[358][0-9]{9}$'`); n != 0 {
 			t.Errorf("%d deputies without an 11-digit mobile", n)
 		}
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies d JOIN pairings p ON p.deputy_id = d.id
@@ -195,6 +195,28 @@ func TestLoad(t *testing.T) {
 		}
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM goals`); n*100 < active*80 {
 			t.Errorf("goals %d, want most of %d active pairings", n, active)
+		}
+	})
+
+	t.Run("units", func(t *testing.T) {
+		// Five 委办 each help one household in extreme difficulty, with
+		// approved entries; unit.demo is the first one's account.
+		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies d JOIN pairings p ON p.deputy_id = d.id AND p.status = 'active'
+			JOIN households h ON h.id = p.household_id WHERE d.kind = 'unit' AND h.attribute = 'extreme'`); n != 5 {
+			t.Errorf("%d units paired with a household in extreme difficulty, want 5", n)
+		}
+		if n := scalar[int](t, st, `SELECT count(*)::int FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+			JOIN deputies d ON d.id = p.deputy_id WHERE d.kind = 'unit' AND e.status = 'approved'`); n < 10 {
+			t.Errorf("%d approved entries of units, want at least 10", n)
+		}
+		u, _, err := st.UserForLogin(ctx, "unit.demo")
+		if err != nil || !u.Unit || u.Role != auth.Deputy {
+			t.Errorf("unit.demo = %+v (%v), want a unit's account of role deputy", u, err)
+		}
+		if n := scalar[int](t, st, `SELECT count(*)::int FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+			JOIN households h ON h.id = p.household_id JOIN users u ON u.deputy_id = p.deputy_id
+			WHERE u.username = 'unit.demo' AND e.status = 'submitted' AND h.township_code = '430681107'`); n == 0 {
+			t.Errorf("unit.demo has no 弼时镇 entry waiting for chair.bishi")
 		}
 	})
 
@@ -371,7 +393,7 @@ func TestLoadConcurrently(t *testing.T) {
 	if a.err != nil || b.err != nil || a.loaded == b.loaded {
 		t.Fatalf("two concurrent loads = (%v, %v) and (%v, %v), want one true and one false", a.loaded, a.err, b.loaded, b.err)
 	}
-	if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies`); n != 1331 {
+	if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies WHERE kind = 'deputy'`); n != 1331 {
 		t.Errorf("deputies = %d, want 1331", n)
 	}
 }

@@ -53,7 +53,7 @@ func seedPairingSetup(ctx context.Context, tx pgx.Tx) error {
 		WITH load AS (
 			SELECT d.id, d.category, d.home_township_code, count(p.id)::int AS n
 			FROM deputies d LEFT JOIN pairings p ON p.deputy_id = d.id AND p.status IN ('active', 'proposed')
-			WHERE d.status = 'active' GROUP BY d.id)
+			WHERE d.status = 'active' AND d.kind = 'deputy' GROUP BY d.id)
 		INSERT INTO applications (deputy_id, preferred_townships, capacity, offers, note, created_at)
 		SELECT id, ARRAY[home_township_code],
 			CASE WHEN n > 0 THEN n + (id % 2)::int ELSE 2 END,

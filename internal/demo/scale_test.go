@@ -34,8 +34,9 @@ func TestLoadScaled(t *testing.T) {
 	if got := counts["households"]; got != households {
 		t.Errorf("households = %d, want %d", got, households)
 	}
-	if got := counts["deputies"]; got != households/5 {
-		t.Errorf("deputies = %d, want %d", got, households/5)
+	// The deputies table also holds the five demo units (帮扶单位).
+	if got := counts["deputies"]; got != households/5+5 {
+		t.Errorf("deputies = %d, want %d and 5 units", got, households/5)
 	}
 	// Everything else keeps the default's proportions (members about 3.4, pairings
 	// about 0.97, measures about 1.85 and goals about 0.83 a household), except

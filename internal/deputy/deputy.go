@@ -162,3 +162,99 @@ func LevelLabels(levels []string) string {
 	}
 	return strings.Join(out, "、")
 }
+
+// Helper kinds (帮扶人类别): a deputy is a person; a unit (帮扶单位) is a
+// committee office of the standing committee (委办) or another
+// organisation that helps a household the same way (pairing, measures,
+// ledger, follow-up). Units never compete with deputies in the evaluation
+// and are never counted as deputies taking part.
+const (
+	KindDeputy = "deputy"
+	KindUnit   = "unit"
+)
+
+// Kinds is 帮扶人类别.
+var Kinds = codelist.List{
+	{Value: KindDeputy, Label: "人大代表"},
+	{Value: KindUnit, Label: "帮扶单位"},
+}
+
+// UnitStatuses is a unit's status: the same stored values as a deputy's
+// (active / left_office), read as 正常 / 已停用.
+var UnitStatuses = codelist.List{
+	{Value: "active", Label: "正常"},
+	{Value: "left_office", Label: "已停用"},
+}
+
+// HelperLabel is how a page names the helper of a household: "帮扶单位" for
+// a unit, else "帮扶代表".
+func HelperLabel(kind string) string {
+	if kind == KindUnit {
+		return "帮扶单位"
+	}
+	return "帮扶代表"
+}
+
+// Unit is a validated unit (帮扶单位) record.
+type Unit struct {
+	Name             string // 单位名称, e.g. 汨罗市人大常委会农业农村工作委员会
+	ContactPerson    string // 联系人
+	Phone            string // 联系电话
+	Post             string // 联系人职务, "" = not given
+	HomeTownshipCode string // 所在乡镇 (where the office sits)
+	HomeVillageCode  string // "" = not given
+}
+
+// UnitInput is the unit form as typed.
+type UnitInput struct {
+	Name             string
+	ContactPerson    string
+	Phone            string
+	Post             string
+	HomeTownshipCode string
+	HomeVillageCode  string
+}
+
+// ParseUnit validates in: a name of 2–50 characters, a contact person of
+// 2–20 characters, a valid contact phone (required: the township chair must
+// be able to reach the unit), a post of at most 50 characters, a township
+// inside the county (inCounty) and, if given, a village of that township. It
+// returns the unit or the field errors (field name → Chinese message).
+func ParseUnit(in UnitInput, inCounty func(code string) bool) (Unit, validation.Errors) {
+	errs := validation.Errors{}
+	u := Unit{
+		Name:             strings.TrimSpace(in.Name),
+		ContactPerson:    strings.TrimSpace(in.ContactPerson),
+		Phone:            strings.TrimSpace(in.Phone),
+		Post:             strings.TrimSpace(in.Post),
+		HomeTownshipCode: in.HomeTownshipCode,
+		HomeVillageCode:  in.HomeVillageCode,
+	}
+	if n := utf8.RuneCountInString(u.Name); n < 2 || n > 50 {
+		errs["name"] = "请输入单位名称（2至50个字）"
+	}
+	if n := utf8.RuneCountInString(u.ContactPerson); n < 2 || n > 20 {
+		errs["contact_person"] = "请输入联系人姓名（2至20个字）"
+	}
+	switch {
+	case u.Phone == "":
+		errs["phone"] = "请输入联系电话"
+	case !household.ValidPhone(u.Phone):
+		errs["phone"] = "请输入11位手机号或带区号的固定电话，如 0730-5222222"
+	}
+	if utf8.RuneCountInString(u.Post) > 50 {
+		errs["post"] = "联系人职务最多50个字"
+	}
+	if lvl, ok := division.LevelOf(u.HomeTownshipCode); !ok || lvl != division.Township || !inCounty(u.HomeTownshipCode) {
+		errs["home_township_code"] = "请选择所在乡镇（街道）"
+	}
+	if u.HomeVillageCode != "" {
+		if lvl, ok := division.LevelOf(u.HomeVillageCode); !ok || lvl != division.Village || division.TownshipOf(u.HomeVillageCode) != u.HomeTownshipCode || !inCounty(u.HomeVillageCode) {
+			errs["home_village_code"] = "所在村（社区）须属于所选乡镇"
+		}
+	}
+	if len(errs) > 0 {
+		return Unit{}, errs
+	}
+	return u, nil
+}

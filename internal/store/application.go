@@ -45,12 +45,13 @@ func (s *Store) Applications(ctx context.Context, deputyID int64) ([]Application
 
 // FileApplication records a deputy's application; an open application of the
 // same deputy is withdrawn in the same transaction (the new one replaces it).
-// A deputy not in office is ErrNotFound.
+// A deputy not in office, or a unit (帮扶单位: units are assigned by staff,
+// they do not apply), is ErrNotFound.
 func (s *Store) FileApplication(ctx context.Context, a pairing.Application, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM deputies WHERE id = $1 FOR UPDATE`, a.DeputyID).Scan(&status); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT status FROM deputies WHERE id = $1 AND kind = 'deputy' FOR UPDATE`, a.DeputyID).Scan(&status); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return ErrNotFound
 			}

@@ -14,11 +14,15 @@ import (
 	"golang.org/x/text/width"
 )
 
-// DeputyRow is a deputy as listed and shown, with its home township name,
-// number of active pairings and login name (if it has an account).
+// DeputyRow is a helper (a deputy, or a unit when Kind is "unit") as
+// listed and shown, with its home township name, number of active pairings
+// and login name (if it has an account). A unit's person fields (Gender,
+// Levels, Category, BirthDate, CredentialNumber) are empty.
 type DeputyRow struct {
 	ID               int64      `db:"id"`
+	Kind             string     `db:"kind"` // deputy.KindDeputy or deputy.KindUnit
 	Name             string     `db:"name"`
+	ContactPerson    string     `db:"contact_person"` // units only
 	Gender           string     `db:"gender"`
 	Ethnicity        string     `db:"ethnicity"`
 	BirthDate        *time.Time `db:"birth_date"`
@@ -39,15 +43,19 @@ type DeputyRow struct {
 	Username         string     `db:"username"`
 }
 
-const deputySelect = `SELECT d.id, d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term, d.work_unit,
+const deputySelect = `SELECT d.id, d.kind, d.name, d.contact_person, coalesce(d.gender, '') AS gender, d.ethnicity, d.birth_date,
+	coalesce(d.levels, '{}') AS levels, coalesce(d.category, '') AS category, d.term, d.work_unit,
 	d.post, d.phone, d.credential_number, d.home_township_code, t.name AS home_township_name,
 	coalesce(d.home_village_code, '') AS home_village_code, d.status, d.left_office_date, d.version,
 	(SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int AS active_pairings,
 	coalesce((SELECT u.username FROM users u WHERE u.deputy_id = d.id), '') AS username
 FROM deputies d JOIN divisions t ON t.code = d.home_township_code`
 
-// DeputyFilter narrows the deputy list; empty fields do not filter.
+// DeputyFilter narrows the deputy list; empty fields do not filter,
+// except Kind: "" (as "deputy") lists deputies only, "unit" units only,
+// "all" both, so that a list that does not ask for units never shows one.
 type DeputyFilter struct {
+	Kind       string
 	Township   string
 	Level      string
 	Category   string
@@ -78,7 +86,7 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	return out, total, nil
 }
 
-// Deputy returns one deputy, or ErrNotFound.
+// Deputy returns one helper (deputy or unit: see Kind), or ErrNotFound.
 func (s *Store) Deputy(ctx context.Context, id int64) (DeputyRow, error) {
 	rows, _ := s.Pool.Query(ctx, deputySelect+` WHERE d.id = $1`, id)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DeputyRow])
@@ -128,7 +136,7 @@ func (s *Store) UpdateDeputy(ctx context.Context, id int64, version int, d deput
 		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, gender = $5, ethnicity = $6, birth_date = $7,
 			levels = $8, category = $9, term = $10, work_unit = $11, post = $12, phone = $13, home_township_code = $14,
 			home_village_code = $15, credential_number = $16, version = version + 1, updated_at = now()
-			WHERE id = $1 AND version = $2`,
+			WHERE id = $1 AND version = $2 AND kind = 'deputy'`,
 			id, version, d.Name, pinyin.Key(d.Name), d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term,
 			d.WorkUnit, d.Post, d.Phone, d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber)
 		if err != nil {
@@ -261,6 +269,13 @@ func deputyWhere(f DeputyFilter) (string, []any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
 	}
+	switch f.Kind {
+	case "all":
+	case deputy.KindUnit:
+		conds = append(conds, `d.kind = 'unit'`)
+	default:
+		conds = append(conds, `d.kind = 'deputy'`)
+	}
 	if f.Township != "" {
 		add(`d.home_township_code = $?`, f.Township)
 	}
@@ -303,4 +318,64 @@ func deputyOrder(sort string) string {
 			d.name COLLATE zh_stroke, d.id`
 	}
 	return ` ORDER BY d.name COLLATE zh_stroke, d.id`
+}
+
+func unitSnapshot(u deputy.Unit) map[string]any {
+	return map[string]any{"kind": deputy.KindUnit, "name": u.Name, "contact_person": u.ContactPerson, "post": u.Post,
+		"phone_set": u.Phone != "", "home_township_code": u.HomeTownshipCode}
+}
+
+// CreateUnit registers a unit (帮扶单位) as a helper of kind unit, with its
+// audit event, and returns the new id.
+func (s *Store) CreateUnit(ctx context.Context, u deputy.Unit, actorID int64) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO deputies (kind, name, name_pinyin, contact_person, post, phone,
+			home_township_code, home_village_code, gender, levels, category)
+			VALUES ('unit', $1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL) RETURNING id`,
+			u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, u.Phone, u.HomeTownshipCode, nullText(u.HomeVillageCode)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "unit.create", "deputy", id, nil, unitSnapshot(u))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store.CreateUnit: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateUnit saves u over unit id if it is still at version (else
+// ErrVersionConflict; an id that is not a unit is ErrNotFound), with an
+// audit event holding before and after.
+func (s *Store) UpdateUnit(ctx context.Context, id int64, version int, u deputy.Unit, actorID int64) error {
+	before, err := s.Deputy(ctx, id)
+	if err != nil {
+		return err
+	}
+	if before.Kind != deputy.KindUnit {
+		return ErrNotFound
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, contact_person = $5, post = $6, phone = $7,
+			home_township_code = $8, home_village_code = $9, version = version + 1, updated_at = now()
+			WHERE id = $1 AND version = $2 AND kind = 'unit'`,
+			id, version, u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, u.Phone, u.HomeTownshipCode, nullText(u.HomeVillageCode))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrVersionConflict
+		}
+		b := deputy.Unit{Name: before.Name, ContactPerson: before.ContactPerson, Post: before.Post, Phone: before.Phone,
+			HomeTownshipCode: before.HomeTownshipCode, HomeVillageCode: before.HomeVillageCode}
+		return audit(ctx, tx, actorID, "unit.update", "deputy", id, unitSnapshot(b), unitSnapshot(u))
+	})
+	if errors.Is(err, ErrVersionConflict) {
+		return ErrVersionConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store.UpdateUnit %d: %w", id, err)
+	}
+	return nil
 }

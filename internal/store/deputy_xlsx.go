@@ -242,11 +242,11 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 func matchDeputies(ctx context.Context, tx pgx.Tx, ds []ImportDeputy) error {
 	rows, _ := tx.Query(ctx, `WITH by_credential AS (
 			SELECT i.idx, d.id, d.name FROM import_deputies i JOIN deputies d ON d.credential_number = i.credential_number
-			WHERE i.credential_number <> ''),
+			WHERE i.credential_number <> '' AND d.kind = 'deputy'),
 		by_person AS (
 			SELECT i.idx, d.id, d.name FROM import_deputies i JOIN deputies d ON d.name = i.name
 				AND d.birth_date IS NOT DISTINCT FROM i.birth_date AND d.home_township_code = i.home_township_code
-				AND (i.credential_number = '' OR d.credential_number = '')
+				AND (i.credential_number = '' OR d.credential_number = '') AND d.kind = 'deputy'
 			WHERE NOT EXISTS (SELECT FROM by_credential c WHERE c.idx = i.idx))
 		SELECT idx, id, name, true FROM by_credential UNION ALL SELECT idx, id, name, false FROM by_person
 		ORDER BY 1, 2`)

@@ -54,6 +54,7 @@ type HouseholdRow struct {
 	PairingID          int64           `db:"pairing_id"`
 	DeputyID           int64           `db:"deputy_id"`
 	DeputyName         string          `db:"deputy_name"`
+	DeputyKind         string          `db:"deputy_kind"` // "" when unpaired
 	Remark             string          `db:"remark"`
 }
 
@@ -61,7 +62,7 @@ const householdSelect = `SELECT h.id, h.village_code, v.name AS village_name, h.
 	h.group_name, h.head_name, h.id_number, h.phone, h.attribute, h.standard, h.main_cause, h.other_causes,
 	h.identification_year, h.per_capita_income, h.status, h.exited_year, h.monitoring, h.planned_exit_year,
 	(SELECT count(*) FROM household_members m WHERE m.household_id = h.id)::int AS size,
-	coalesce(ap.id, 0) AS pairing_id, coalesce(ap.deputy_id, 0) AS deputy_id, coalesce(dp.name, '') AS deputy_name, h.remark
+	coalesce(ap.id, 0) AS pairing_id, coalesce(ap.deputy_id, 0) AS deputy_id, coalesce(dp.name, '') AS deputy_name, coalesce(dp.kind, '') AS deputy_kind, h.remark
 FROM households h
 JOIN divisions v ON v.code = h.village_code
 JOIN divisions t ON t.code = h.township_code

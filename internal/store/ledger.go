@@ -24,6 +24,7 @@ type LedgerEntryRow struct {
 	VillageName   string          `db:"village_name"`
 	DeputyID      int64           `db:"deputy_id"`
 	DeputyName    string          `db:"deputy_name"`
+	DeputyKind    string          `db:"deputy_kind"` // deputy.KindDeputy or deputy.KindUnit
 	EntryDate     time.Time       `db:"entry_date"`
 	Kind          string          `db:"kind"`
 	Description   string          `db:"description"`
@@ -37,7 +38,7 @@ type LedgerEntryRow struct {
 }
 
 const ledgerSelect = `SELECT e.id, e.pairing_id, h.id AS household_id, h.head_name, v.name AS village_name, p.deputy_id,
-	d.name AS deputy_name, e.entry_date, e.kind, e.description, e.amount, e.beneficiaries, e.status, e.review_comment,
+	d.name AS deputy_name, d.kind AS deputy_kind, e.entry_date, e.kind, e.description, e.amount, e.beneficiaries, e.status, e.review_comment,
 	e.submitted_at, e.reviewed_at, e.return_count
 FROM ledger_entries e
 JOIN pairings p ON p.id = e.pairing_id

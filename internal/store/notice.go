@@ -203,7 +203,7 @@ func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []Noti
 			ct, err := tx.Exec(ctx, `INSERT INTO notice_recipients (notice_id, kind, deputy_id, township_code, had_account)
 				SELECT $1, 'deputy', d.id, d.home_township_code, EXISTS (SELECT 1 FROM users u WHERE u.deputy_id = d.id AND u.active)
 				FROM deputies d
-				WHERE d.status = 'active' AND (
+				WHERE d.status = 'active' AND d.kind = 'deputy' AND (
 					$2 = 'all'
 					OR ($2 = 'level' AND d.levels && $3::text[])
 					OR ($2 = 'township' AND (d.home_township_code = ANY($4::text[]) OR EXISTS (

@@ -20,6 +20,7 @@ type PairingRow struct {
 	TownshipCode string     `db:"township_code"`
 	DeputyID     int64      `db:"deputy_id"`
 	DeputyName   string     `db:"deputy_name"`
+	DeputyKind   string     `db:"deputy_kind"` // the helper's kind: deputy.KindDeputy or deputy.KindUnit
 	StartDate    time.Time  `db:"start_date"`
 	EndDate      *time.Time `db:"end_date"`
 	Status       string     `db:"status"`
@@ -37,7 +38,7 @@ type PairingRow struct {
 }
 
 const pairingSelect = `SELECT p.id, p.household_id, h.head_name, v.name AS village_name, h.township_code, p.deputy_id,
-	d.name AS deputy_name, p.start_date, p.end_date, p.status, coalesce(p.end_reason, '') AS end_reason,
+	d.name AS deputy_name, d.kind AS deputy_kind, p.start_date, p.end_date, p.status, coalesce(p.end_reason, '') AS end_reason,
 	p.last_visit, -- kept by the ledger's triggers (migration 000010)
 	(SELECT count(*) FROM ledger_entries e WHERE e.pairing_id = p.id AND e.status = 'returned')::int AS returned,
 	p.needs_reassignment, p.proposal_reason, h.village_code, h.status AS household_status, h.monitoring

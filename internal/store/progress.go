@@ -184,11 +184,13 @@ func (s *Store) ProgressFor(ctx context.Context, code string, p period.Period, t
 }
 
 // Participation counts deputies with at least one active pairing, by level
-// (a deputy at two levels counts at both), by category and in total.
+// (a deputy at two levels counts at both), by category and in total; units
+// (帮扶单位) with one are counted apart in Units, never as deputies.
 type Participation struct {
 	Total      int            `json:"total"`
 	ByLevel    map[string]int `json:"by_level"`
 	ByCategory map[string]int `json:"by_category"`
+	Units      int            `json:"units"`
 }
 
 // DeputyParticipation returns the count of deputies taking part with a
@@ -210,6 +212,8 @@ func (s *Store) DeputyParticipation(ctx context.Context, division string) (Parti
 			p.ByCategory[v] = n
 		case "total":
 			p.Total = n
+		case "units":
+			p.Units = n
 		}
 		return nil
 	})

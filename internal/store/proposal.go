@@ -54,7 +54,7 @@ func (s *Store) MatchInput(ctx context.Context, division string) ([]MatchHouseho
 		a.capacity - (SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status IN ('active', 'proposed'))::int,
 		(SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int
 		FROM applications a JOIN deputies d ON d.id = a.deputy_id
-		WHERE a.status = 'open' AND d.status = 'active' ORDER BY d.id`)
+		WHERE a.status = 'open' AND d.status = 'active' AND d.kind = 'deputy' ORDER BY d.id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store.MatchInput deputies: %w", err)
 	}

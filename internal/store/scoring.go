@@ -168,20 +168,23 @@ ex AS (
 		AND (p.status = 'active' OR (p.status = 'ended' AND p.end_reason = 'household_exited'))
 	GROUP BY p.deputy_id
 )
-SELECT d.id, d.name, d.levels, coalesce(le.visits, 0)::int, coalesce(me.n, 0)::int, coalesce(ex.n, 0)::int,
+SELECT d.id, d.name, coalesce(d.levels, '{}'), coalesce(le.visits, 0)::int, coalesce(me.n, 0)::int, coalesce(ex.n, 0)::int,
 	coalesce(le.help, 0), coalesce(le.returns, 0)::int
 FROM dep JOIN deputies d ON d.id = dep.deputy_id
 LEFT JOIN le ON le.deputy_id = d.id
 LEFT JOIN me ON me.deputy_id = d.id
 LEFT JOIN ex ON ex.deputy_id = d.id`
 
-// EvaluationInputs returns the evaluation input of every deputy taking part
-// in year (a pairing overlapping it), in deputy id order; deputyID 0 means
-// all, else only that deputy (an empty slice if it took no part).
-func (s *Store) EvaluationInputs(ctx context.Context, year int, deputyID int64) ([]scoring.DeputyInput, error) {
+// EvaluationInputs returns the evaluation input of every helper of kind
+// (deputy.KindDeputy or deputy.KindUnit) taking part in year (a pairing
+// overlapping it), in id order; deputyID 0 means all, else only that helper
+// (an empty slice if it took no part or is of the other kind). Deputies and
+// units are evaluated apart: a unit never competes with deputies for
+// 评先评优, and its Levels are empty.
+func (s *Store) EvaluationInputs(ctx context.Context, year int, kind string, deputyID int64) ([]scoring.DeputyInput, error) {
 	p := period.Period{Year: year}
-	q := evaluationInputs + ` WHERE $4::bigint = 0 OR d.id = $4 ORDER BY d.id`
-	rows, err := s.Pool.Query(ctx, q, p.Start(), p.End(), year, deputyID)
+	q := evaluationInputs + ` WHERE d.kind = $5 AND ($4::bigint = 0 OR d.id = $4) ORDER BY d.id`
+	rows, err := s.Pool.Query(ctx, q, p.Start(), p.End(), year, deputyID, kind)
 	if err != nil {
 		return nil, fmt.Errorf("store.EvaluationInputs: %w", err)
 	}

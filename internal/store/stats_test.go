@@ -86,7 +86,27 @@ func TestStatsFollowEveryWrite(t *testing.T) {
 	for _, h := range hs[:3] {
 		ps = append(ps, testutil.Pairing(t, st, h, dep, start))
 	}
+	// A unit (帮扶单位) helping a household counts among the paired
+	// households but under 'units', never as a deputy taking part.
+	unit := testutil.Unit(t, st, "汨罗市人大常委会农业农村工作委员会", "430681119")
+	unitPairing := testutil.Pairing(t, st, testutil.Household(t, st, yuchi, "特困户"), unit, start)
 	checkStats(t, st, "pairing")
+	var units, total int
+	if err := st.Pool.QueryRow(ctx, `SELECT coalesce(sum(deputies) FILTER (WHERE key = 'units'), 0)::int,
+		coalesce(sum(deputies) FILTER (WHERE key = 'total'), 0)::int FROM stats_participation WHERE division_code = $1`, bishi).Scan(&units, &total); err != nil {
+		t.Fatal(err)
+	}
+	if units != 1 || total != 1 {
+		t.Errorf("弼时镇 taking part: %d units, %d deputies; want 1 and 1", units, total)
+	}
+	if err := st.EndPairing(ctx, unitPairing, "transferred", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), staff); err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, st, "ending a unit's pairing")
+	if _, err := st.Pool.Exec(ctx, `UPDATE deputies SET name = '汨罗市人大常委会农工委' WHERE id = $1`, unit); err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, st, "renaming a unit")
 
 	entry := func(kind, amount string, day int) ledger.Entry {
 		return ledger.Entry{EntryDate: time.Date(2026, 6, day, 0, 0, 0, 0, time.UTC), Kind: kind, Description: "帮扶记录" + kind,
@@ -187,7 +207,7 @@ func TestStatsFollowEveryWrite(t *testing.T) {
 			got[c.Code] = [2]string{fmt.Sprintf("%d/%d", c.Households, c.Paired), c.PeriodYuan.String()}
 		}
 	}
-	want := map[string][2]string{yuchi: {"2/1", "1001"}, village: {"1/1", "480"}}
+	want := map[string][2]string{yuchi: {"3/1", "1001"}, village: {"1/1", "480"}} // the unit's household is unpaired again
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("township children (-want +got):\n%s", diff)
 	}

@@ -13,7 +13,8 @@ import (
 
 const userColumns = `id, username, display_name, role, coalesce(township_code, '') AS township_code,
 	coalesce(deputy_id, 0) AS deputy_id, active, must_change_password, ` + passwordExpired + ` AS password_expired,
-	password_changed_at`
+	password_changed_at,
+	coalesce((SELECT d.kind = 'unit' FROM deputies d WHERE d.id = users.deputy_id), false) AS unit`
 
 // passwordExpired is true when staff require a password change every N days
 // (app_meta password_max_age_days > 0) and the password is older than that.
@@ -32,11 +33,12 @@ type userRow struct {
 	Expired      bool   `db:"password_expired"`
 	// PasswordAt is when the password was last set.
 	PasswordAt time.Time `db:"password_changed_at"`
+	Unit       bool      `db:"unit"`
 }
 
 func (r userRow) user() auth.User {
 	return auth.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role),
-		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Active: r.Active, MustChangePassword: r.MustChange,
+		TownshipCode: r.TownshipCode, DeputyID: r.DeputyID, Unit: r.Unit, Active: r.Active, MustChangePassword: r.MustChange,
 		PasswordExpired: r.Expired, PasswordChangedAt: r.PasswordAt}
 }
 
@@ -60,8 +62,9 @@ func (s *Store) UserForLogin(ctx context.Context, username string) (auth.User, s
 	var r userRow
 	var hash string
 	err := s.Pool.QueryRow(ctx, `SELECT id, username, display_name, role, coalesce(township_code, ''), coalesce(deputy_id, 0), active,
-		must_change_password, password_changed_at, password_hash FROM users WHERE username = $1 AND active`, username).
-		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &r.MustChange, &r.PasswordAt, &hash)
+		must_change_password, password_changed_at, coalesce((SELECT d.kind = 'unit' FROM deputies d WHERE d.id = users.deputy_id), false),
+		password_hash FROM users WHERE username = $1 AND active`, username).
+		Scan(&r.ID, &r.Username, &r.DisplayName, &r.Role, &r.TownshipCode, &r.DeputyID, &r.Active, &r.MustChange, &r.PasswordAt, &r.Unit, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.User{}, "", ErrNotFound
 	}

@@ -49,6 +49,17 @@ func Deputy(t testing.TB, st *store.Store, name, township string) int64 {
 	return id
 }
 
+// Unit registers an active unit (帮扶单位) named name, located in township.
+func Unit(t testing.TB, st *store.Store, name, township string) int64 {
+	t.Helper()
+	id, err := st.CreateUnit(context.Background(), deputy.Unit{Name: name, ContactPerson: "李联络", Phone: "0730-5222222",
+		HomeTownshipCode: township}, 0)
+	if err != nil {
+		t.Fatalf("testutil.Unit %s: %v", name, err)
+	}
+	return id
+}
+
 var idSeq atomic.Int64
 
 // IDNumber returns a valid GB 11643 ID number of a man born in 1970 in

@@ -213,17 +213,24 @@ func TestDashboardFiguresMatchSQL(t *testing.T) {
 				total.households, total.red, total.visits, total.periodYuan, c.from.Format(time.DateOnly), c.to.AddDate(0, 0, -1).Format(time.DateOnly))
 		}
 	}
-	// Deputies taking part: the county's and a township's, against SQL.
+	// Deputies taking part: the county's and a township's, against SQL;
+	// units (帮扶单位, the demo's 委办) are counted apart, never as deputies.
 	for _, code := range []string{"430681", "430681107"} {
-		var want int
-		if err := a.st.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT p.deputy_id) FROM pairings p
-			JOIN households h ON h.id = p.household_id WHERE p.status = 'active' AND h.village_code LIKE $1 || '%'`, code).Scan(&want); err != nil {
+		var want, units int
+		if err := a.st.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT p.deputy_id) FILTER (WHERE d.kind = 'deputy'),
+			count(DISTINCT p.deputy_id) FILTER (WHERE d.kind = 'unit') FROM pairings p
+			JOIN households h ON h.id = p.household_id JOIN deputies d ON d.id = p.deputy_id
+			WHERE p.status = 'active' AND h.village_code LIKE $1 || '%'`, code).Scan(&want, &units); err != nil {
 			t.Fatal(err)
 		}
 		_, doc := a.get(t, leader, "/dashboard?division="+code)
 		got := doc.Find(`[data-testid="participation"] strong`).First().Text()
 		if count(got) != want || want == 0 {
 			t.Errorf("%s: %s deputies taking part on the page, SQL %d", code, got, want)
+		}
+		got = doc.Find(`[data-testid="participation-units"] strong`).Text()
+		if count(got) != units || units == 0 {
+			t.Errorf("%s: %s units taking part on the page, SQL %d", code, got, units)
 		}
 	}
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/pinyin"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
@@ -17,6 +18,13 @@ import (
 // deputyShow renders a deputy's page: facts, pairings (with those flagged
 // for reassignment), account and audit trail.
 func (s *Server) deputyShow(w http.ResponseWriter, r *http.Request) {
+	// A link to a helper that is a unit lands on the unit's page.
+	if id, err := pathID(r); err == nil {
+		if d, err := s.st.Deputy(r.Context(), id); err == nil && d.Kind == deputy.KindUnit {
+			http.Redirect(w, r, "/units/"+components.ID(id), http.StatusSeeOther)
+			return
+		}
+	}
 	s.renderDeputyPage(w, r, http.StatusOK, deputies.ShowProps{})
 }
 
@@ -134,11 +142,19 @@ func (s *Server) deputyAccount(w http.ResponseWriter, r *http.Request) {
 	s.renderDeputyPage(w, r, http.StatusOK, deputies.ShowProps{NewPassword: password})
 }
 
-// deputyFromPath loads the deputy {id} of the URL (404 when unknown).
+// deputyFromPath loads the deputy {id} of the URL: 404 when unknown or
+// when the id is a unit's (units have their own pages under /units).
 func (s *Server) deputyFromPath(r *http.Request) (store.DeputyRow, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return store.DeputyRow{}, err
 	}
-	return s.st.Deputy(r.Context(), id)
+	d, err := s.st.Deputy(r.Context(), id)
+	if err != nil {
+		return store.DeputyRow{}, err
+	}
+	if d.Kind != deputy.KindDeputy {
+		return store.DeputyRow{}, errNotFound
+	}
+	return d, nil
 }

@@ -61,7 +61,7 @@ func (s *Server) householdCard(w http.ResponseWriter, r *http.Request) {
 			s.serveError(w, r, err)
 			return
 		}
-		p.DeputyName, p.DeputyPhone = d.Name, d.Phone
+		p.DeputyName, p.DeputyKind, p.DeputyPhone = d.Name, d.Kind, d.Phone
 		if !(u.Role == auth.Staff || (u.Role == auth.Deputy && u.DeputyID == d.ID)) {
 			p.DeputyPhone = household.MaskPhone(d.Phone)
 		}

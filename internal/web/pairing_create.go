@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/households"
@@ -27,11 +28,16 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 	}
 	transfer := h.PairingID
 	q := r.URL.Query()
-	township := h.TownshipCode
-	if _, set := q["township"]; set {
+	// Deputies by proximity (就近原则: the household's township first);
+	// units (?kind=unit) are county offices, all of them listed.
+	kind, township := deputy.KindDeputy, h.TownshipCode
+	if q.Get("kind") == deputy.KindUnit {
+		kind, township = deputy.KindUnit, ""
+	}
+	if _, set := q["township"]; set && kind == deputy.KindDeputy {
 		township = q.Get("township")
 	}
-	f := store.DeputyFilter{Township: township, Query: q.Get("q"), Page: pageParam(r), ActiveOnly: true}
+	f := store.DeputyFilter{Kind: kind, Township: township, Query: q.Get("q"), Page: pageParam(r), ActiveOnly: true}
 	rows, total, err := s.st.Deputies(r.Context(), f)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -50,7 +56,7 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, households.Pair(households.PairProps{
 		Layout: s.layoutProps(r, title, "/households"), Household: h, Deputies: rows,
 		Query: f.Query, Township: township, Townships: towns, Pager: pager(r, f.Page, total),
-		Today: s.today().Format(time.DateOnly), TransferFrom: transfer,
+		Today: s.today().Format(time.DateOnly), TransferFrom: transfer, Kind: kind,
 	}))
 }
 
@@ -93,11 +99,11 @@ func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errors.Is(err, store.ErrConflict) {
-		s.serveError(w, r, httpError{http.StatusConflict, "该户已有帮扶代表（可能刚被他人结对），请返回刷新。"})
+		s.serveError(w, r, httpError{http.StatusConflict, "该户已有帮扶人（可能刚被他人结对），请返回刷新。"})
 		return
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "所选代表不存在或已离任。"})
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "所选代表（单位）不存在、已离任或已停用。"})
 		return
 	}
 	if err != nil {

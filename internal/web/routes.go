@@ -106,6 +106,16 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/deputies/{id}/left-office", s.deputyLeftOffice)
 			r.With(s.requireRole(auth.Staff)).Post("/deputies/{id}/account", s.deputyAccount)
 
+			// Helpers that are units (帮扶单位: 委办 and other organisations).
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/units", s.unitList)
+			r.With(s.requireRole(auth.Staff)).Get("/units/new", s.unitNew)
+			r.With(s.requireRole(auth.Staff)).Post("/units", s.unitCreate)
+			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/units/{id}", s.unitShow)
+			r.With(s.requireRole(auth.Staff)).Get("/units/{id}/edit", s.unitEdit)
+			r.With(s.requireRole(auth.Staff)).Post("/units/{id}", s.unitUpdate)
+			r.With(s.requireRole(auth.Staff)).Post("/units/{id}/deactivate", s.unitDeactivate)
+			r.With(s.requireRole(auth.Staff)).Post("/units/{id}/account", s.unitAccount)
+
 			// Household registry; the household page is scoped per role in the store.
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/households", s.householdList)
 			r.With(s.requireRole(auth.Staff)).Get("/households/new", s.householdNew)

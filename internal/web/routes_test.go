@@ -102,6 +102,14 @@ var routeTable = map[string]struct {
 	"POST /deputies/export":              {"/deputies/export", "laaffff"},
 	"GET /deputies/new":                  {"/deputies/new", "lafffff"},
 	"POST /deputies":                     {"/deputies", "lafffff"},
+	"GET /units":                         {"/units", "laaffff"},
+	"GET /units/new":                     {"/units/new", "lafffff"},
+	"POST /units":                        {"/units", "lafffff"},
+	"GET /units/{id}":                    {"/units/{unit}", "laaffff"},
+	"GET /units/{id}/edit":               {"/units/{unit}/edit", "lafffff"},
+	"POST /units/{id}":                   {"/units/{unit}", "lafffff"},
+	"POST /units/{id}/deactivate":        {"/units/{unit}/deactivate", "lafffff"},
+	"POST /units/{id}/account":           {"/units/{unit}/account", "lafffff"},
 	"GET /households":                    {"/households", "laaaaff"},
 	"GET /households/template.xlsx":      {"/households/template.xlsx", "lafffff"},
 	"GET /households/import":             {"/households/import", "lafffff"},
@@ -243,6 +251,7 @@ func TestRouteCoverage(t *testing.T) {
 	}
 	fill := strings.NewReplacer("{notice}", strconv.FormatInt(noticeID, 10), "{noticeFile}", strconv.FormatInt(noticeFile, 10), "{project}", strconv.FormatInt(projectID, 10), "{coop}", strconv.FormatInt(coopID, 10), "{meeting}", strconv.FormatInt(bishiMeeting, 10), "{item}", strconv.FormatInt(item, 10), "{photo}", strconv.FormatInt(photoID, 10), "{job}", strconv.FormatInt(job, 10), "{measure}", strconv.FormatInt(measure, 10), "{household}", strconv.FormatInt(hh, 10), "{pairing}", strconv.FormatInt(pairingID, 10),
 		"{spare}", strconv.FormatInt(spare, 10), "{deputy}", strconv.FormatInt(depOther, 10),
+		"{unit}", strconv.FormatInt(testutil.Unit(t, st, "汨罗市人大常委会办公室", "430681119"), 10),
 		"{spareDeputy}", strconv.FormatInt(testutil.Deputy(t, st, "冯志刚", xinshi), 10), "{draft}", strconv.FormatInt(draft, 10), "{submitted}", strconv.FormatInt(submitted, 10))
 
 	// Every route of the router has an entry, and every entry is a route.

@@ -187,8 +187,10 @@ func readParams(form url.Values, params []scoring.Param, dst any) (map[string]st
 	return typed, errs
 }
 
-// evaluation scores every deputy taking part in the request's year.
-func (s *Server) evaluation(r *http.Request, deputyID int64) (int, []scoring.DeputyScore, scoring.EvaluationRules, error) {
+// evaluation scores every helper of kind (deputy.KindDeputy or
+// deputy.KindUnit) taking part in the request's year, ranked among its own
+// kind: units do not compete with deputies.
+func (s *Server) evaluation(r *http.Request, kind string) (int, []scoring.DeputyScore, scoring.EvaluationRules, error) {
 	p, err := period.Parse(r.URL.Query().Get("year"), "", s.today())
 	if err != nil {
 		return 0, nil, scoring.EvaluationRules{}, httpError{http.StatusBadRequest, err.Error()}
@@ -197,7 +199,7 @@ func (s *Server) evaluation(r *http.Request, deputyID int64) (int, []scoring.Dep
 	if err != nil {
 		return p.Year, nil, rules, err
 	}
-	in, err := s.st.EvaluationInputs(r.Context(), p.Year, deputyID)
+	in, err := s.st.EvaluationInputs(r.Context(), p.Year, kind, 0)
 	if err != nil {
 		return p.Year, nil, rules, err
 	}
@@ -229,7 +231,12 @@ func evaluationRows(r *http.Request, all []scoring.DeputyScore, rules scoring.Ev
 // evaluationList renders the deputies' scores of a year, best first, 50 to a
 // page; by level, or that level's 评先评优 candidates.
 func (s *Server) evaluationList(w http.ResponseWriter, r *http.Request) {
-	year, all, rules, err := s.evaluation(r, 0)
+	year, all, rules, err := s.evaluation(r, deputy.KindDeputy)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	_, units, _, err := s.evaluation(r, deputy.KindUnit)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -245,13 +252,13 @@ func (s *Server) evaluationList(w http.ResponseWriter, r *http.Request) {
 		Level: level, Candidates: candidates, Levels: components.Options(deputy.Levels), Rules: rules,
 		NeedLevel: r.URL.Query().Get("candidates") == "1" && level == "",
 		Rows:      rows[from:min(from+store.PageSize, len(rows))], Total: len(rows), Evaluated: len(all),
-		Terms: scoring.EvaluationTerms(), Pager: pager(r, page, len(rows)),
+		Terms: scoring.EvaluationTerms(), Pager: pager(r, page, len(rows)), Units: units,
 	}))
 }
 
 // evaluationExport sends the year's scores (as filtered) as Excel.
 func (s *Server) evaluationExport(w http.ResponseWriter, r *http.Request) {
-	year, all, rules, err := s.evaluation(r, 0)
+	year, all, rules, err := s.evaluation(r, deputy.KindDeputy)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -296,8 +303,9 @@ func (s *Server) evaluationShow(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	// Every deputy is scored, so that the rank is the one the list shows.
-	year, scores, rules, err := s.evaluation(r, 0)
+	// Every helper of its kind is scored, so that the rank is the one the
+	// list shows (a unit's among units).
+	year, scores, rules, err := s.evaluation(r, d.Kind)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -332,7 +340,7 @@ func (s *Server) evaluationShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, scoringpages.EvaluationShow(scoringpages.EvaluationShowProps{
-		Layout: s.layoutProps(r, d.Name+" · "+strconv.Itoa(year)+"年履职考评", "/evaluation"), Deputy: d, Year: year,
+		Layout: s.layoutProps(r, d.Name+" · "+strconv.Itoa(year)+evaluationTitle(d.Kind), "/evaluation"), Deputy: d, Year: year,
 		Years: yearsUpTo(s.today().Year()), Score: sc, Rules: rules, Terms: scoring.EvaluationTerms(),
 		Visits: visits, VisitCount: nVisits, Help: help, HelpCount: nHelp, Returned: returned, ReturnedCount: nReturned,
 		Measures: measures, Exits: exits, ShowLedgerLinks: u.Role != auth.Deputy,
@@ -381,4 +389,12 @@ func (s *Server) settingsEvaluation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/evaluation/rules", "已保存新的考评规则，考评即按新规则计算。")
+}
+
+// evaluationTitle is the title word of a helper's evaluation page.
+func evaluationTitle(kind string) string {
+	if kind == deputy.KindUnit {
+		return "年帮扶工作考评"
+	}
+	return "年履职考评"
 }

@@ -85,7 +85,7 @@ func TestRankingPage(t *testing.T) {
 		if want := "已结对 " + strconv.Itoa(paired) + " / 贫困户 " + strconv.Itoa(hh); !strings.HasPrefix(r.titles[0], want) {
 			t.Errorf("%s paired term %q, want %q", r.name, r.titles[0], want)
 		}
-		ratio := decimal.NewFromInt(int64(paired)).Div(decimal.NewFromInt(int64(hh))).Shift(2).StringFixed(1) + "%"
+		ratio := decimal.NewFromInt(int64(paired)).Div(decimal.NewFromInt(int64(hh))).Shift(2).StringFixed(2) + "%"
 		if r.ratios[0] != ratio {
 			t.Errorf("%s paired ratio %s, want %s", r.name, r.ratios[0], ratio)
 		}

@@ -147,7 +147,10 @@ func userFrom(r *http.Request) (auth.User, bool) {
 func (s *Server) layoutProps(r *http.Request, title, current string) layout.Props {
 	p := layout.Props{Title: title, Current: current}
 	if u, ok := userFrom(r); ok {
-		p.Viewer = layout.Viewer{Name: u.DisplayName, Role: string(u.Role), RoleLabel: auth.Roles.Label(string(u.Role))}
+		p.Viewer = layout.Viewer{Name: u.DisplayName, Role: string(u.Role), RoleLabel: auth.Roles.Label(string(u.Role)), Unit: u.Unit}
+		if u.Unit {
+			p.Viewer.RoleLabel = "帮扶单位"
+		}
 	}
 	p.Flash = s.popFlash(r)
 	return p

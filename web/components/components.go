@@ -15,6 +15,15 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// HelperName is a helper's name as lists show it: a unit (帮扶单位) is
+// marked "（单位）" so that units and deputies stay apart.
+func HelperName(name, kind string) string {
+	if kind == "unit" {
+		return name + "（单位）"
+	}
+	return name
+}
+
 // Option is one choice of a select or checkbox group.
 type Option struct {
 	Value string

@@ -7,6 +7,9 @@ type Viewer struct {
 	Name      string
 	Role      string // auth.Role value
 	RoleLabel string
+	// Unit is set for the account of a unit (帮扶单位): role deputy, but
+	// named as a unit and without the deputy's application (申请书).
+	Unit bool
 }
 
 // Props is what every page passes to Page.
@@ -22,6 +25,22 @@ type Props struct {
 type NavItem struct {
 	Label string
 	Href  string
+}
+
+// NavFor returns the navigation of v: Nav of its role, less the
+// application (申请书) for a unit's account (units are assigned by staff).
+func NavFor(v Viewer) []NavItem {
+	items := Nav(v.Role)
+	if !v.Unit {
+		return items
+	}
+	out := make([]NavItem, 0, len(items))
+	for _, it := range items {
+		if it.Href != "/applications" {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // Nav returns the navigation of a role (DESIGN.md §1): staff run the

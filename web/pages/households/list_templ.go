@@ -221,7 +221,7 @@ func List(p ListProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"households\"><thead><tr><th>户主</th><th>乡镇</th><th>村（组）</th><th>身份证号</th><th class=\"num\">人口</th><th>属性</th><th>主要致贫原因</th><th>状态</th><th>帮扶代表</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"households\"><thead><tr><th>户主</th><th>乡镇</th><th>村（组）</th><th>身份证号</th><th class=\"num\">人口</th><th>属性</th><th>主要致贫原因</th><th>状态</th><th>帮扶人</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -357,9 +357,9 @@ func List(p ListProps) templ.Component {
 					}
 					if h.DeputyName != "" {
 						var templ_7745c5c3_Var20 string
-						templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(h.DeputyName)
+						templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(components.HelperName(h.DeputyName, h.DeputyKind))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/households/list.templ`, Line: 75, Col: 24}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/households/list.templ`, Line: 75, Col: 61}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 						if templ_7745c5c3_Err != nil {

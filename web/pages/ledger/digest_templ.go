@@ -106,7 +106,7 @@ func Digest(p DigestProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<table class=\"striped\" data-testid=\"digest-overdue\"><thead><tr><th>贫困户</th><th>帮扶代表</th><th>最近走访</th><th class=\"num\">未走访天数</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<table class=\"striped\" data-testid=\"digest-overdue\"><thead><tr><th>贫困户</th><th>帮扶人</th><th>最近走访</th><th class=\"num\">未走访天数</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -142,9 +142,9 @@ func Digest(p DigestProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var7 string
-					templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(r.DeputyName)
+					templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(components.HelperName(r.DeputyName, r.DeputyKind))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/digest.templ`, Line: 41, Col: 25}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/digest.templ`, Line: 41, Col: 62}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 					if templ_7745c5c3_Err != nil {
@@ -211,7 +211,7 @@ func Digest(p DigestProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<table class=\"striped\" data-testid=\"digest-returned\"><thead><tr><th>贫困户</th><th>帮扶代表</th><th>台账日期</th><th>退回意见</th><th>退回时间</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<table class=\"striped\" data-testid=\"digest-returned\"><thead><tr><th>贫困户</th><th>帮扶人</th><th>台账日期</th><th>退回意见</th><th>退回时间</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -247,9 +247,9 @@ func Digest(p DigestProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var12 string
-					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(e.DeputyName)
+					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(components.HelperName(e.DeputyName, e.DeputyKind))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/digest.templ`, Line: 65, Col: 25}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/digest.templ`, Line: 65, Col: 62}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 					if templ_7745c5c3_Err != nil {

@@ -164,7 +164,7 @@ func List(p ListProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"ledger-rows\"><thead><tr><th>日期</th><th>贫困户</th><th>代表</th><th>类别</th><th class=\"num\">金额（元）</th><th>状态</th><th class=\"num\">退回次数</th><th>内容</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"table-wrap\"><table class=\"striped sticky\" data-testid=\"ledger-rows\"><thead><tr><th>日期</th><th>贫困户</th><th>帮扶人</th><th>类别</th><th class=\"num\">金额（元）</th><th>状态</th><th class=\"num\">退回次数</th><th>内容</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -226,9 +226,9 @@ func List(p ListProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var9 string
-					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(e.DeputyName)
+					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(components.HelperName(e.DeputyName, e.DeputyKind))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/list.templ`, Line: 92, Col: 26}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/ledger/list.templ`, Line: 92, Col: 63}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 					if templ_7745c5c3_Err != nil {

@@ -984,7 +984,7 @@ func Reassign(p ReassignProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "<div class=\"table-wrap\"><table class=\"striped\" data-testid=\"reassign\"><thead><tr><th>贫困户</th><th>原帮扶代表（已离任）</th><th>结对日期</th><th>最近走访</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "<div class=\"table-wrap\"><table class=\"striped\" data-testid=\"reassign\"><thead><tr><th>贫困户</th><th>原帮扶人（代表已离任或单位已停用）</th><th>结对日期</th><th>最近走访</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1033,9 +1033,9 @@ func Reassign(p ReassignProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var56 string
-					templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(r.DeputyName)
+					templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(components.HelperName(r.DeputyName, r.DeputyKind))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/pairings/pairings.templ`, Line: 239, Col: 26}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `pages/pairings/pairings.templ`, Line: 239, Col: 63}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var56))
 					if templ_7745c5c3_Err != nil {
