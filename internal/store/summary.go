@@ -15,7 +15,7 @@ import (
 )
 
 // summaryFigures counts a quarter's figures per township of county $1
-// ($2 = one township, '' = all) from the raw tables (not the dashboard's
+// ($2 = one township, empty = all) from the raw tables (not the dashboard's
 // summary tables), with [$3, $4) the quarter, $5 the as-of day and $6/$7
 // the amber/red follow-up thresholds in days. The definitions are those of
 // summary.Figures.

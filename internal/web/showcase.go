@@ -105,7 +105,9 @@ func (s *Server) renderCaseForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 // safeBack reports whether back is a local path to return to.
-func safeBack(back string) bool { return strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//") }
+func safeBack(back string) bool {
+	return strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//")
+}
 
 // parseCaseForm reads a model case form, multipart (with a photo) or not;
 // it returns the normalised photo (nil without one) or a message for the
