@@ -168,10 +168,11 @@ func (s *Store) ModelCasePhoto(ctx context.Context, id int64) ([]byte, error) {
 }
 
 // MarkModelCase marks kind/refID as a model case (c, with an optional
-// normalised photo), audited, and returns its id. township limits the
+// normalised photo) at time at (the app's clock: it decides the quarter
+// the case counts in), audited, and returns its id. township limits the
 // reference to a chair's township ("" = staff, any); one outside it or not
 // qualifying is ErrNotFound; one marked already ErrConflict.
-func (s *Store) MarkModelCase(ctx context.Context, township, kind string, refID int64, c showcase.Case, ph *photo.Photo, actorID int64) (int64, error) {
+func (s *Store) MarkModelCase(ctx context.Context, township, kind string, refID int64, c showcase.Case, ph *photo.Photo, at time.Time, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		t, err := caseTarget(ctx, tx, township, kind, refID)
@@ -183,9 +184,9 @@ func (s *Store) MarkModelCase(ctx context.Context, township, kind string, refID 
 		if ph != nil {
 			data, w, h = ph.Data, &ph.Width, &ph.Height
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO model_cases (kind, ref_id, township_code, theme, title, story, photo, photo_width, photo_height, marked_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (kind, ref_id) DO NOTHING RETURNING id`,
-			kind, refID, t.TownshipCode, c.Theme, c.Title, c.Story, data, w, h, nullID(actorID)).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO model_cases (kind, ref_id, township_code, theme, title, story, photo, photo_width, photo_height, marked_by, marked_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (kind, ref_id) DO NOTHING RETURNING id`,
+			kind, refID, t.TownshipCode, c.Theme, c.Title, c.Story, data, w, h, nullID(actorID), at).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrConflict
 		}

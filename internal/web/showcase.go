@@ -159,8 +159,9 @@ func (s *Server) modelCaseCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	ref, _ := strconv.ParseInt(f.Get("ref"), 10, 64)
-	t, err := s.st.ModelCaseTarget(r.Context(), caseScope(u), f.Get("kind"), ref)
+	// kind and ref come from the form, or from the URL of the form page.
+	ref, _ := strconv.ParseInt(r.Form.Get("ref"), 10, 64)
+	t, err := s.st.ModelCaseTarget(r.Context(), caseScope(u), r.Form.Get("kind"), ref)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -178,7 +179,7 @@ func (s *Server) modelCaseCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderCaseForm(w, r, http.StatusUnprocessableEntity, props)
 		return
 	}
-	if _, err := s.st.MarkModelCase(r.Context(), caseScope(u), t.Kind, t.RefID, c, ph, u.ID); err != nil {
+	if _, err := s.st.MarkModelCase(r.Context(), caseScope(u), t.Kind, t.RefID, c, ph, s.now(), u.ID); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			props.Errors = validation.Errors{"_": "这条" + showcase.Kinds.Label(t.Kind) + "已经是典型了，可在典型展示中修改。"}
 			s.renderCaseForm(w, r, http.StatusConflict, props)
@@ -271,11 +272,15 @@ func (s *Server) modelCaseUpdate(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/showcase", "典型已保存："+parsed.Title)
 }
 
-// modelCaseDelete unmarks a model case.
+// modelCaseDelete unmarks a model case (confirm=1, sent by the button).
 func (s *Server) modelCaseDelete(w http.ResponseWriter, r *http.Request) {
 	c, u, err := s.loadCase(r)
 	if err != nil {
 		s.serveError(w, r, err)
+		return
+	}
+	if r.PostForm.Get("confirm") != "1" {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "请在典型展示页面上点击“取消典型”。"})
 		return
 	}
 	if err := s.st.UnmarkModelCase(r.Context(), caseScope(u), c.ID, u.ID); err != nil {
