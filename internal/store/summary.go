@@ -224,7 +224,8 @@ func (s *Store) SaveSummary(ctx context.Context, township string, p period.Perio
 			if version != 0 {
 				return ErrVersionConflict
 			}
-			err = tx.QueryRow(ctx, `INSERT INTO township_summaries (township_code, year, quarter) VALUES ($1, $2, $3)
+			// Version 0 until the update below: the first save is version 1.
+			err = tx.QueryRow(ctx, `INSERT INTO township_summaries (township_code, year, quarter, version) VALUES ($1, $2, $3, 0)
 				ON CONFLICT DO NOTHING RETURNING id, version, status`, township, p.Year, p.Quarter).Scan(&id, &v, &st)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return ErrVersionConflict // created meanwhile by another save
