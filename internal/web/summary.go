@@ -212,6 +212,9 @@ func (s *Server) renderSummary(w http.ResponseWriter, r *http.Request, status in
 	if typed != "" || errs != nil {
 		props.Prose = typed
 	}
+	if !props.CanEdit && v.Saved == nil {
+		props.Prose = "" // the generated draft is the chair's to start from, not a summary
+	}
 	props.Layout = s.layoutProps(r, v.Report.TownshipName+v.Report.Period.Label()+"总结", "/summaries")
 	s.render(w, r, status, summaries.Show(props))
 }
@@ -315,6 +318,9 @@ func (s *Server) summaryPrint(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.serveError(w, r, err)
 		return
+	}
+	if u, _ := userFrom(r); v.Saved == nil && u.Role != auth.TownshipChair {
+		v.Prose = ""
 	}
 	s.render(w, r, http.StatusOK, summaries.Print(summaries.ShowProps{
 		Layout: s.layoutProps(r, v.Report.TownshipName+v.Report.Period.Label()+"总结", "/summaries"),
