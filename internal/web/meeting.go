@@ -158,7 +158,7 @@ func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderMeeting(w http.ResponseWriter, r *http.Request, status int, m store.MeetingRow, u auth.User, typed map[string]string, errs validation.Errors) {
 	ctx := r.Context()
 	p := meetings.ShowProps{Meeting: m, Today: s.today(), CanEdit: canEditMeeting(u, m), Typed: typed, Errors: errs,
-		CanClose: func(it store.ActionItemRow) bool { return canCloseItem(u, it) }}
+		CanClose: func(it store.ActionItemRow) bool { return canCloseItem(u, it) }, CanMark: canMarkCases(u)}
 	var err error
 	if p.Attendees, err = s.st.Attendees(ctx, m.ID); err != nil {
 		s.serveError(w, r, err)
@@ -466,7 +466,7 @@ func (s *Server) actionItemList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	s.render(w, r, http.StatusOK, meetings.Items(meetings.ItemsProps{
 		Layout: s.layoutProps(r, "会议事项督办", "/action-items"), Rows: rows, Status: status, Today: s.today(),
-		CanClose: func(it store.ActionItemRow) bool { return canCloseItem(u, it) },
+		CanClose: func(it store.ActionItemRow) bool { return canCloseItem(u, it) }, CanMark: canMarkCases(u),
 	}))
 }
 

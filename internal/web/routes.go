@@ -79,6 +79,22 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.Get("/notices/{id}/files/{fid}", s.noticeFile)
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/notices/{id}/recipients", s.noticeRecipients)
 
+			// Model cases (典型) and the showcase; townships' quarterly summaries.
+			r.Get("/showcase", s.showcaseList)
+			r.Get("/model-cases/{id}/photo", s.modelCasePhoto)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/model-cases/new", s.modelCaseNew)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/model-cases", s.modelCaseCreate)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/model-cases/{id}/edit", s.modelCaseEdit)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/model-cases/{id}", s.modelCaseUpdate)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/model-cases/{id}/delete", s.modelCaseDelete)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/summaries", s.summaryList)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/summaries/export.xlsx", s.summaryExport)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/summaries/{township}/{quarter}", s.summaryShow)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/summaries/{township}/{quarter}/print", s.summaryPrint)
+			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/summaries/{township}/{quarter}/export.xlsx", s.summaryFiguresExport)
+			r.With(s.requireRole(auth.TownshipChair)).Post("/summaries/{township}/{quarter}", s.summarySave)
+			r.With(s.requireRole(auth.Staff)).Post("/summaries/{township}/{quarter}/return", s.summaryReturn)
+
 			// The relief point's projects and cooperatives.
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Get("/support", s.supportShow)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/projects/new", s.projectNew)

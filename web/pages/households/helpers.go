@@ -1,10 +1,12 @@
 package households
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/household"
+	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 )
 
@@ -80,4 +82,19 @@ func yearOptions(years []int) []components.Option {
 		out[i] = components.Option{Value: strconv.Itoa(y), Label: strconv.Itoa(y) + "年"}
 	}
 	return out
+}
+
+// markCaseHref is the "设为典型" form of a pairing or ledger entry seen on
+// household hh's page (returning there).
+func markCaseHref(kind string, ref, hh int64) string {
+	return "/model-cases/new?kind=" + kind + "&ref=" + strconv.FormatInt(ref, 10) + "&back=" + url.QueryEscape("/households/"+strconv.FormatInt(hh, 10))
+}
+
+// markEntries links approved entries to the "设为典型" form for viewers
+// who may mark model cases (staff and the township's chair).
+func markEntries(p ShowProps) func(store.LedgerEntryRow) string {
+	if !p.CanEdit {
+		return nil
+	}
+	return func(e store.LedgerEntryRow) string { return markCaseHref("ledger_entry", e.ID, p.Household.ID) }
 }
