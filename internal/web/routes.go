@@ -156,6 +156,10 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/settings/spot-check", s.settingsSpotCheck)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/password-age", s.settingsPasswordAge)
 
+			// Audit log: staff search and export every audit event.
+			r.With(s.requireRole(auth.Staff)).Get("/audit", s.auditList)
+			r.With(s.requireRole(auth.Staff)).Get("/audit/export.xlsx", s.auditExport)
+
 			// Ledger: the deputy records, the township chair reviews.
 			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)
 			r.With(s.requireRole(auth.Deputy)).Get("/pairings/{id}/ledger/new", s.ledgerEntryNew)

@@ -139,6 +139,8 @@ var routeTable = map[string]struct {
 	"GET /pairing/reassign":              {"/pairing/reassign", "lafaaff"},
 	"POST /pairings/{id}/transfer":       {"/pairings/{pairing}/transfer", "lafffff"},
 	"GET /settings":                      {"/settings", "lafffff"},
+	"GET /audit":                         {"/audit", "lafffff"},
+	"GET /audit/export.xlsx":             {"/audit/export.xlsx", "lafffff"},
 	"POST /settings/adjacency":           {"/settings/adjacency", "lafffff"},
 	"POST /settings/poverty-lines":       {"/settings/poverty-lines", "lafffff"},
 	"GET /my":                            {"/my", "lffffaa"},

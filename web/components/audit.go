@@ -20,6 +20,12 @@ var auditActions = map[string]string{
 	"household.exit_propose": "提出脱贫退出", "household.exit_appraised": "村民主评议", "household.exit_notice": "开始公示",
 	"household.exit_reviewed": "乡镇审核退出", "household.exit_approved": "批准脱贫退出", "household.exit_return": "退回退出申请",
 	"household.export": "导出", "household.income": "记录年度收入", "ledger_entry.create": "新增台账", "ledger_entry.update": "修改台账", "ledger_entry.approve": "审核通过", "ledger_entry.return": "退回",
+	"user.login": "登录", "user.login_failed": "登录失败", "user.locked": "账号锁定", "user.password": "修改密码",
+	"user.create": "创建账号", "authz.denied": "越权访问被拒绝", "audit.export": "导出审计日志",
+	"deputy.import": "Excel导入代表", "pairing.propose": "结对建议", "pairing.confirm": "确认结对",
+	"pairing.reject": "退回结对", "measure.create": "新增帮扶措施", "measure.update": "修改帮扶措施", "goal.set": "设定目标",
+	"application.create": "提交申请书", "meeting.schedule": "安排联席会议", "meeting.record": "记录会议",
+	"action_item.create": "新增会议事项", "action_item.close": "办结会议事项",
 }
 
 // AuditAction returns the Chinese name of an audit action.
@@ -109,4 +115,25 @@ func auditValue(v any) string {
 		return fmt.Sprintf("%v", t)
 	}
 	return fmt.Sprint(v)
+}
+
+// AuditActionOptions lists the known audit actions with their Chinese
+// names, for the audit page's filter.
+func AuditActionOptions() []Option {
+	out := make([]Option, 0, len(auditActions))
+	for k, v := range auditActions {
+		out = append(out, Option{Value: k, Label: v + "（" + k + "）"})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	return out
+}
+
+// AuditJSON is an audit event's before or after as compact JSON, "" for
+// none.
+func AuditJSON(raw json.RawMessage) string {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return ""
+	}
+	return s
 }
