@@ -158,7 +158,6 @@ func (f AuditFilter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-
 const auditEventColumns = `a.id, a.at, coalesce(u.display_name || '（' || u.username || '）', '') AS user_name,
 	coalesce(a.role, '') AS role, coalesce(a.ip, '') AS ip, coalesce(a.request_id, '') AS request_id,
 	a.action, a.entity, coalesce(a.entity_id, 0) AS entity_id,
