@@ -25,6 +25,7 @@ import (
 // app is a running Bangfu server on a test database.
 type app struct {
 	st     *store.Store
+	appSt  *store.Store // what the server uses: st's database as the application's role
 	srv    *httptest.Server
 	routes chi.Routes
 }
@@ -44,7 +45,14 @@ func newAppAt(t *testing.T, st *store.Store, now func() time.Time) *app {
 	h := web.New(appSt, web.NewSessionManager(appSt, false), log, web.Options{CountyCode: "430681", Now: now})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{st: st, srv: srv, routes: h.Routes}
+	return &app{st: st, appSt: appSt, srv: srv, routes: h.Routes}
+}
+
+// closeDB closes the test's and the server's pools: the database no longer
+// answers.
+func (a *app) closeDB() {
+	a.st.Close()
+	a.appSt.Close()
 }
 
 // client returns an HTTP client that keeps cookies and does not follow
