@@ -15,7 +15,7 @@ DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events;
 DROP TRIGGER IF EXISTS audit_events_enqueue ON audit_events;
 DROP FUNCTION IF EXISTS audit_seal(integer);
 DROP FUNCTION IF EXISTS audit_events_enqueue();
-DROP FUNCTION IF EXISTS audit_event_hash(bytea, bigint, audit_events);
+DROP FUNCTION IF EXISTS audit_event_content(audit_events);
 DROP FUNCTION IF EXISTS audit_field(text);
 DROP TABLE IF EXISTS audit_chain_head, audit_chain, audit_unsealed;
 DROP INDEX IF EXISTS audit_events_user_idx;

@@ -43,16 +43,17 @@ LANGUAGE sql IMMUTABLE AS $$
                 ELSE int4send(octet_length(v)) || convert_to(v, 'UTF8') END
 $$;
 
--- audit_event_hash is SHA-256 over the previous hash, the chain position
--- and every column of the event (time in microseconds since 1970, jsonb
--- in PostgreSQL's canonical text).
-CREATE FUNCTION audit_event_hash(prev bytea, seq bigint, e audit_events) RETURNS bytea
+-- audit_event_content is every column of an event, each as audit_field
+-- (time in microseconds since 1970, jsonb in PostgreSQL's canonical text).
+-- A link's hash is SHA-256 over the previous link's hash, its position
+-- (audit_field of seq) and this content.
+CREATE FUNCTION audit_event_content(e audit_events) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-    SELECT sha256(prev || audit_field(seq::text) || audit_field(e.id::text)
+    SELECT audit_field(e.id::text)
         || audit_field(((extract(epoch FROM e.at) * 1000000)::bigint)::text)
         || audit_field(e.user_id::text) || audit_field(e.role) || audit_field(e.ip)
         || audit_field(e.request_id) || audit_field(e.action) || audit_field(e.entity)
-        || audit_field(e.entity_id::text) || audit_field(e.before::text) || audit_field(e.after::text))
+        || audit_field(e.entity_id::text) || audit_field(e.before::text) || audit_field(e.after::text)
 $$;
 
 CREATE FUNCTION audit_events_enqueue() RETURNS trigger
@@ -72,29 +73,37 @@ CREATE TRIGGER audit_events_enqueue
 CREATE FUNCTION audit_seal(batch integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    h audit_chain_head%ROWTYPE;
-    e audit_events%ROWTYPE;
-    n integer := 0;
+    h      audit_chain_head%ROWTYPE;
+    r      record;
+    seqs   bigint[] := '{}';
+    ids    bigint[] := '{}';
+    prevs  bytea[] := '{}';
+    hashes bytea[] := '{}';
 BEGIN
     SELECT * INTO h FROM audit_chain_head FOR UPDATE;
-    FOR e IN
-        WITH taken AS (
-            DELETE FROM audit_unsealed u USING audit_events a
-            WHERE a.id = u.event_id
-              AND u.event_id IN (SELECT event_id FROM audit_unsealed ORDER BY event_id LIMIT batch)
+    FOR r IN
+        WITH picked AS (
+            SELECT event_id FROM audit_unsealed ORDER BY event_id LIMIT batch),
+        taken AS (
+            DELETE FROM audit_unsealed u USING picked p, audit_events a
+            WHERE u.event_id = p.event_id AND a.id = p.event_id
             RETURNING u.event_id)
-        SELECT a.* FROM audit_events a JOIN taken t ON t.event_id = a.id ORDER BY a.id
+        SELECT a.id, audit_event_content(a) AS content
+        FROM taken t JOIN audit_events a ON a.id = t.event_id ORDER BY a.id
     LOOP
         h.seq := h.seq + 1;
-        INSERT INTO audit_chain (seq, event_id, prev_hash, hash)
-            VALUES (h.seq, e.id, h.hash, audit_event_hash(h.hash, h.seq, e))
-            RETURNING hash INTO h.hash;
-        n := n + 1;
+        seqs := seqs || h.seq;
+        ids := ids || r.id;
+        prevs := prevs || h.hash;
+        h.hash := sha256(h.hash || audit_field(h.seq::text) || r.content);
+        hashes := hashes || h.hash;
     END LOOP;
-    IF n > 0 THEN
+    IF cardinality(seqs) > 0 THEN
+        INSERT INTO audit_chain (seq, event_id, prev_hash, hash)
+            SELECT * FROM unnest(seqs, ids, prevs, hashes);
         UPDATE audit_chain_head SET seq = h.seq, hash = h.hash;
     END IF;
-    RETURN n;
+    RETURN cardinality(seqs);
 END;
 $$;
 
