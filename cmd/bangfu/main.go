@@ -11,6 +11,8 @@
 //	bangfu user add           create an account with a random initial password
 //	bangfu backup -o FILE     save the database (pg_dump custom format, photos included)
 //	bangfu restore -i FILE    load a backup into an empty database (pg_restore)
+//	bangfu audit verify       check the audit events' hash chain (exit status 1 on a break)
+//	bangfu audit seal         chain the audit events not yet chained (serve does it every 2 s)
 //
 // Settings come from the environment (see internal/config).
 package main
@@ -39,7 +41,7 @@ func main() {
 
 func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user|backup|restore")
+		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user|backup|restore|audit")
 	}
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
@@ -62,6 +64,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return cmdBackup(ctx, log, cfg, args[1:])
 	case "restore":
 		return cmdRestore(ctx, log, cfg, args[1:])
+	case "audit":
+		return cmdAudit(ctx, log, cfg, args[1:])
 	}
-	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo, user, backup or restore)", args[0])
+	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo, user, backup, restore or audit)", args[0])
 }

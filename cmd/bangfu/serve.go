@@ -13,29 +13,39 @@ import (
 	"github.com/bangfu/bangfu/internal/web"
 )
 
-// openStore connects to cfg.DatabaseURL.
+var errNoDatabaseURL = errors.New("DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/bangfu?sslmode=disable); `bangfu up` finds one by itself")
+
+// openStore connects to cfg.DatabaseURL as its user (the schema's owner).
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if cfg.DatabaseURL == "" {
-		return nil, errors.New("DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/bangfu?sslmode=disable); `bangfu up` finds one by itself")
+		return nil, errNoDatabaseURL
 	}
 	return store.Open(ctx, cfg.DatabaseURL)
 }
 
 func cmdServe(ctx context.Context, log *slog.Logger, cfg config.Config) error {
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
+	if cfg.DatabaseURL == "" {
+		return errNoDatabaseURL
 	}
-	defer st.Close()
-	return serve(ctx, log, cfg, st, nil)
+	return serve(ctx, log, cfg, nil)
 }
 
-// serve runs the HTTP server until ctx is cancelled, then shuts down
-// gracefully. ready, if not nil, is called once the port is listening.
-func serve(ctx context.Context, log *slog.Logger, cfg config.Config, st *store.Store, ready func()) error {
+// serve runs the HTTP server as the database role cfg.DBRole until ctx is
+// cancelled, then shuts down gracefully; meanwhile it chains new audit
+// events every 2 seconds. ready, if not nil, is called once the port is
+// listening.
+func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func()) error {
+	st, err := store.OpenAs(ctx, cfg.DatabaseURL, cfg.DBRole)
+	if err != nil {
+		return fmt.Errorf("serve as database role %q (DB_ROLE): %w", cfg.DBRole, err)
+	}
+	defer st.Close()
 	if err := st.CheckSchema(ctx); err != nil {
 		return err
 	}
+	sealCtx, stopSeal := context.WithCancel(ctx)
+	defer stopSeal()
+	go sealAudit(sealCtx, log, st, 2*time.Second)
 	log.Info("configuration", "config", cfg.Redacted())
 	if err := st.FailInterruptedJobs(ctx); err != nil {
 		return err

@@ -57,7 +57,8 @@ func cmdUp(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 		log.Info("database has data; demo data not loaded", "households", households)
 		printAccounts()
 	}
-	return serve(ctx, log, cfg, st, func() {
+	st.Close()
+	return serve(ctx, log, cfg, func() {
 		fmt.Printf("帮扶台账已启动：http://localhost%s\n", displayAddr(cfg.ListenAddr))
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Backup writes a pg_dump custom-format archive of the database at dsn (a
@@ -28,13 +30,23 @@ func Backup(ctx context.Context, dsn string, w io.Writer) error {
 // Restore loads an archive written by Backup from r into the database at
 // dsn, which must be empty (a new database): everything is restored in one
 // transaction, so a failed restore leaves it empty. It returns
-// pg_restore's message on failure.
+// pg_restore's message on failure. Archives carry no privileges, so the
+// application's database role (bangfu_app) gets its grants again
+// (app_role_grants, migration 000024).
 func Restore(ctx context.Context, dsn string, r io.Reader) error {
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--dbname="+dsn)
 	cmd.Stdin, cmd.Stderr = r, &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("backup: pg_restore: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("backup: grants: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DO $$ BEGIN IF to_regproc('app_role_grants') IS NOT NULL THEN PERFORM app_role_grants(); END IF; END $$`); err != nil {
+		return fmt.Errorf("backup: grants: %w", err)
 	}
 	return nil
 }

@@ -16,6 +16,12 @@ type Config struct {
 	ListenAddr    string // LISTEN_ADDR: default ":8080"
 	CountyCode    string // COUNTY_CODE: 6-digit county served; default 430681 (汨罗市)
 	SecureCookies bool   // SECURE_COOKIES: set cookies Secure (behind HTTPS); default false
+	// DBRole (DB_ROLE) is the database role `serve` switches to after
+	// connecting (SET ROLE): default bangfu_app, which cannot change or
+	// remove audit events; "none" keeps the user of DATABASE_URL (when that
+	// user is already restricted). Migrations and the other commands run
+	// as the user of DATABASE_URL, the schema's owner.
+	DBRole string
 }
 
 // FromEnv reads the configuration and validates it; getenv is os.Getenv in
@@ -31,6 +37,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.CountyCode == "" {
 		c.CountyCode = division.DefaultCounty
+	}
+	switch c.DBRole = getenv("DB_ROLE"); c.DBRole {
+	case "":
+		c.DBRole = "bangfu_app"
+	case "none":
+		c.DBRole = ""
 	}
 	if lvl, ok := division.LevelOf(c.CountyCode); !ok || lvl != division.County {
 		return c, fmt.Errorf("config: COUNTY_CODE %q is not a 6-digit county code", c.CountyCode)
@@ -61,5 +73,5 @@ func (c Config) Redacted() map[string]string {
 		db = u.String()
 	}
 	return map[string]string{"DATABASE_URL": db, "LISTEN_ADDR": c.ListenAddr, "COUNTY_CODE": c.CountyCode,
-		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies)}
+		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DB_ROLE": c.DBRole}
 }

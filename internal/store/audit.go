@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -60,4 +61,152 @@ func (s *Store) AuditExport(ctx context.Context, actorID int64, f HouseholdFilte
 		return fmt.Errorf("store.AuditExport: %w", err)
 	}
 	return nil
+}
+
+// Origin is where a request came from, recorded with each audit event.
+type Origin struct {
+	IP        string // client address (no port)
+	RequestID string // the X-Request-Id of the request, also in the logs
+}
+
+type originKey struct{}
+
+// WithOrigin returns ctx carrying o; audit events written under it record
+// its address and request id.
+func WithOrigin(ctx context.Context, o Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
+func originFrom(ctx context.Context) Origin {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	return o
+}
+
+// AuditDenied records that userID was refused (403) method on path. path
+// must carry no query string (it may hold personal data).
+func (s *Store) AuditDenied(ctx context.Context, userID int64, method, path string) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		return audit(ctx, tx, userID, "authz.denied", "route", 0, nil, map[string]string{"method": method, "path": path})
+	})
+	if err != nil {
+		return fmt.Errorf("store.AuditDenied: %w", err)
+	}
+	return nil
+}
+
+// AuditFilter selects audit events on the audit page; zero fields do not
+// filter. From and To are whole days in Asia/Shanghai (To inclusive).
+type AuditFilter struct {
+	From, To time.Time
+	User     string // username or display name, a fragment
+	Action   string // exact action or a prefix ending in "." ("user.")
+	Entity   string
+	EntityID int64
+	IP       string
+}
+
+// AuditEvent is one audit event as listed on the audit page and exported.
+type AuditEvent struct {
+	ID        int64           `db:"id"`
+	At        time.Time       `db:"at"`
+	UserName  string          `db:"user_name"` // display name (username), "" for the system
+	Role      string          `db:"role"`
+	IP        string          `db:"ip"`
+	RequestID string          `db:"request_id"`
+	Action    string          `db:"action"`
+	Entity    string          `db:"entity"`
+	EntityID  int64           `db:"entity_id"`
+	Before    json.RawMessage `db:"before"`
+	After     json.RawMessage `db:"after"`
+}
+
+// AuditExportLimit is the most events one export holds.
+const AuditExportLimit = 50000
+
+func (f AuditFilter) where() (string, []any) {
+	conds := []string{"true"}
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if !f.From.IsZero() {
+		add("a.at >= $?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("a.at < $?", f.To.AddDate(0, 0, 1))
+	}
+	if f.User != "" {
+		add("(u.username ILIKE '%' || $? || '%' ESCAPE '\\' OR u.display_name ILIKE '%' || $?::text || '%' ESCAPE '\\')", escapeLike(f.User))
+	}
+	if f.Action != "" {
+		if strings.HasSuffix(f.Action, ".") {
+			add("a.action LIKE $? || '%' ESCAPE '\\'", escapeLike(f.Action))
+		} else {
+			add("a.action = $?", f.Action)
+		}
+	}
+	if f.Entity != "" {
+		add("a.entity = $?", f.Entity)
+	}
+	if f.EntityID != 0 {
+		add("a.entity_id = $?", f.EntityID)
+	}
+	if f.IP != "" {
+		add("a.ip = $?", f.IP)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+const auditEventColumns = `a.id, a.at, coalesce(u.display_name || '（' || u.username || '）', '') AS user_name,
+	coalesce(a.role, '') AS role, coalesce(a.ip, '') AS ip, coalesce(a.request_id, '') AS request_id,
+	a.action, a.entity, coalesce(a.entity_id, 0) AS entity_id,
+	coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after`
+
+// AuditEvents returns one page (1-based, PageSize rows) of the events
+// matching f, newest first, and how many match.
+func (s *Store) AuditEvents(ctx context.Context, f AuditFilter, page int) ([]AuditEvent, int, error) {
+	where, args := f.where()
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events a LEFT JOIN users u ON u.id = a.user_id WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.AuditEvents: count: %w", err)
+	}
+	n := len(args)
+	args = append(args, PageSize, (page-1)*PageSize)
+	rows, _ := s.Pool.Query(ctx, `SELECT `+auditEventColumns+` FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+		WHERE `+where+fmt.Sprintf(` ORDER BY a.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2), args...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEvent])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.AuditEvents: %w", err)
+	}
+	return out, total, nil
+}
+
+// AuditEventsForExport returns the events matching f, newest first, at most
+// AuditExportLimit, and records the export itself (audit.export, by
+// actorID) in the same transaction.
+func (s *Store) AuditEventsForExport(ctx context.Context, f AuditFilter, actorID int64) ([]AuditEvent, error) {
+	where, args := f.where()
+	args = append(args, AuditExportLimit)
+	var out []AuditEvent
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+auditEventColumns+` FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+			WHERE `+where+fmt.Sprintf(` ORDER BY a.id DESC LIMIT $%d`, len(args)), args...)
+		var err error
+		if out, err = pgx.CollectRows(rows, pgx.RowToStructByName[AuditEvent]); err != nil {
+			return err
+		}
+		filter := map[string]any{"user": f.User, "action": f.Action, "entity": f.Entity, "entity_id": f.EntityID, "ip": f.IP, "events": len(out)}
+		if !f.From.IsZero() {
+			filter["from"] = f.From.Format(time.DateOnly)
+		}
+		if !f.To.IsZero() {
+			filter["to"] = f.To.Format(time.DateOnly)
+		}
+		return audit(ctx, tx, actorID, "audit.export", "audit_export", 0, nil, filter)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store.AuditEventsForExport: %w", err)
+	}
+	return out, nil
 }

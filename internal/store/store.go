@@ -32,11 +32,25 @@ type Store struct {
 	divs divisionCache // division lists, reused for divisionCacheFor
 }
 
-// Open connects to databaseURL and pings it.
+// Open connects to databaseURL as the user of the URL and pings it; use it
+// for migrations and administration (the schema's owner).
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenAs(ctx, databaseURL, "")
+}
+
+// OpenAs is Open with every connection switched to the database role role
+// (SET ROLE, e.g. AppRole) right after it connects; "" keeps the URL's
+// user. The user of the URL must be a member of role.
+func OpenAs(ctx context.Context, databaseURL, role string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: parse url: %w", err)
+	}
+	if role != "" {
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize())
+			return err
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -48,6 +62,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	return &Store{Pool: pool}, nil
 }
+
+// AppRole is the database role the application serves as (migration
+// 000024): every table, but no UPDATE, DELETE or TRUNCATE of audit events.
+const AppRole = "bangfu_app"
 
 // New wraps an existing pool (tests).
 func New(pool *pgxpool.Pool) *Store { return &Store{Pool: pool} }
@@ -163,10 +181,14 @@ func isUniqueViolation(err error, name string) bool {
 }
 
 // audit writes one append-only audit event inside tx. before and after are
-// marshalled to jsonb (nil → SQL NULL).
+// marshalled to jsonb (nil → SQL NULL). The role is the user's at the time
+// (read from users); the client address and request id come from ctx
+// (WithOrigin; none for the command line).
 func audit(ctx context.Context, tx pgx.Tx, userID int64, action, entity string, entityID int64, before, after any) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
-		nullID(userID), action, entity, entityID, before, after)
+	o := originFrom(ctx)
+	_, err := tx.Exec(ctx, `INSERT INTO audit_events (user_id, action, entity, entity_id, before, after, role, ip, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, (SELECT role FROM users WHERE id = $1), $7, $8)`,
+		nullID(userID), action, entity, entityID, before, after, nullText(o.IP), nullText(o.RequestID))
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}

@@ -4,12 +4,15 @@ package testutil
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/migrations"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/peterldowns/pgtestdb"
 	"github.com/peterldowns/pgtestdb/migrators/golangmigrator"
@@ -38,6 +41,7 @@ func Config() pgtestdb.Config {
 // the database is dropped when the test passes.
 func NewStore(t testing.TB) *store.Store {
 	t.Helper()
+	ensureAppRole(t)
 	m := golangmigrator.New(".", golangmigrator.WithFS(migrations.FS))
 	cfg := pgtestdb.Custom(t, Config(), m)
 	pool, err := pgxpool.New(context.Background(), cfg.URL())
@@ -60,4 +64,98 @@ func NewStoreWithDivisions(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// adminURL is the URL of database db as the server's administrator (the
+// user of Config, a superuser).
+func adminURL(db string) string {
+	c := Config()
+	return fmt.Sprintf("postgres://%s:%s@%s:%s/%s?sslmode=disable", c.User, c.Password, c.Host, c.Port, db)
+}
+
+var appRole, appMember struct {
+	once sync.Once
+	err  error
+}
+
+// adminTx runs fn in a transaction as the administrator, serialised with
+// other test binaries (packages test at once) by an advisory lock.
+func adminTx(fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, adminURL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(727014)`); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
+}
+
+// ensureAppRole creates the cluster-wide role store.AppRole: migration
+// 000024 grants to it, and pgtestdb migrates as a user that may not create
+// roles. Once per test binary.
+func ensureAppRole(t testing.TB) {
+	t.Helper()
+	appRole.once.Do(func() {
+		appRole.err = adminTx(func(ctx context.Context, tx pgx.Tx) error {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)`, store.AppRole).Scan(&exists); err != nil || exists {
+				return err
+			}
+			_, err := tx.Exec(ctx, `CREATE ROLE `+store.AppRole+` NOLOGIN`)
+			return err
+		})
+	})
+	if appRole.err != nil {
+		t.Fatalf("testutil: role %s: %v", store.AppRole, appRole.err)
+	}
+}
+
+// ensureAppMember makes pgtestdb's user (created by pgtestdb) a member of
+// store.AppRole, so that AppStore can switch to it. Once per test binary.
+func ensureAppMember(t testing.TB) {
+	t.Helper()
+	appMember.once.Do(func() {
+		appMember.err = adminTx(func(ctx context.Context, tx pgx.Tx) error {
+			var member bool
+			if err := tx.QueryRow(ctx, `SELECT pg_has_role($1, $2, 'MEMBER')`, pgtestdb.DefaultRoleUsername, store.AppRole).Scan(&member); err != nil || member {
+				return err
+			}
+			_, err := tx.Exec(ctx, `GRANT `+store.AppRole+` TO `+pgtestdb.DefaultRoleUsername)
+			return err
+		})
+	})
+	if appMember.err != nil {
+		t.Fatalf("testutil: membership of %s: %v", store.AppRole, appMember.err)
+	}
+}
+
+// AppStore returns a store on st's database whose connections run as the
+// application's database role (store.AppRole), as `bangfu serve` does:
+// no UPDATE, DELETE or TRUNCATE of audit events.
+func AppStore(t testing.TB, st *store.Store) *store.Store {
+	t.Helper()
+	ensureAppMember(t)
+	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole)
+	if err != nil {
+		t.Fatalf("testutil.AppStore: %v", err)
+	}
+	t.Cleanup(app.Close)
+	return app
+}
+
+// AdminPool returns a pool on st's database as the server's superuser, for
+// tests that tamper with what the application cannot (disable a trigger).
+func AdminPool(t testing.TB, st *store.Store) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), adminURL(st.Pool.Config().ConnConfig.Database))
+	if err != nil {
+		t.Fatalf("testutil.AdminPool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/testutil"
 	"github.com/bangfu/bangfu/internal/web"
 	"github.com/go-chi/chi/v5"
 )
@@ -24,6 +25,7 @@ import (
 // app is a running Bangfu server on a test database.
 type app struct {
 	st     *store.Store
+	appSt  *store.Store // what the server uses: st's database as the application's role
 	srv    *httptest.Server
 	routes chi.Routes
 }
@@ -37,10 +39,20 @@ func newApp(t *testing.T, st *store.Store) *app {
 func newAppAt(t *testing.T, st *store.Store, now func() time.Time) *app {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(st, web.NewSessionManager(st, false), log, web.Options{CountyCode: "430681", Now: now})
+	// The server runs as the application's database role, as in
+	// production; the test reads and writes fixtures as the owner (st).
+	appSt := testutil.AppStore(t, st)
+	h := web.New(appSt, web.NewSessionManager(appSt, false), log, web.Options{CountyCode: "430681", Now: now})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{st: st, srv: srv, routes: h.Routes}
+	return &app{st: st, appSt: appSt, srv: srv, routes: h.Routes}
+}
+
+// closeDB closes the test's and the server's pools: the database no longer
+// answers.
+func (a *app) closeDB() {
+	a.st.Close()
+	a.appSt.Close()
 }
 
 // client returns an HTTP client that keeps cookies and does not follow

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +30,26 @@ func withRequestID(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
 	})
+}
+
+// withOrigin puts the client address and the request id into the request
+// context, where every audit event written for the request finds them
+// (store.WithOrigin). The address is the TCP peer (r.RemoteAddr), as for
+// the login throttle: no forwarding header is trusted.
+func withOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := store.Origin{IP: clientIP(r), RequestID: requestID(r)}
+		next.ServeHTTP(w, r.WithContext(store.WithOrigin(r.Context(), o)))
+	})
+}
+
+// clientIP is the address of r's peer without the port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func requestID(r *http.Request) string {

@@ -65,7 +65,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal("the application did not recover after its connections were terminated")
 	}
 	// The database gone for good.
-	st.Close()
+	a.closeDB()
 	if status, body := a.getBody(t, staff, "/households"); status != http.StatusServiceUnavailable || !strings.Contains(body, "数据库暂时无法连接") {
 		t.Errorf("page without a database: %d", status)
 	}

@@ -15,7 +15,7 @@ import (
 // also be listed in the route coverage test (routes_test.go).
 func (s *Server) routes() (http.Handler, chi.Routes) {
 	r := chi.NewRouter()
-	r.Use(withRequestID, s.recoverer, s.logRequests, securityHeaders(s.secure), s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
+	r.Use(withRequestID, withOrigin, s.recoverer, s.logRequests, securityHeaders(s.secure), s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
 
 	// Public: health, static files.
 	r.Get("/healthz", s.healthzShow)
@@ -181,6 +181,10 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Post("/settings/followup", s.settingsFollowUp)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/spot-check", s.settingsSpotCheck)
 			r.With(s.requireRole(auth.Staff)).Post("/settings/password-age", s.settingsPasswordAge)
+
+			// Audit log: staff search and export every audit event.
+			r.With(s.requireRole(auth.Staff)).Get("/audit", s.auditList)
+			r.With(s.requireRole(auth.Staff)).Get("/audit/export.xlsx", s.auditExport)
 
 			// Ledger: the deputy records, the township chair reviews.
 			r.With(s.requireRole(auth.Deputy)).Get("/my", s.deputyHome)

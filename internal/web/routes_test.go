@@ -178,6 +178,8 @@ var routeTable = map[string]struct {
 	"GET /summaries/{township}/{quarter}/export.xlsx": {"/summaries/430681107/{quarter}/export.xlsx", "laaanff"},
 	"POST /summaries/{township}/{quarter}":            {"/summaries/430681107/{quarter}", "lffanff"},
 	"POST /summaries/{township}/{quarter}/return":     {"/summaries/430681107/{quarter}/return", "lafffff"},
+	"GET /audit":                                      {"/audit", "lafffff"},
+	"GET /audit/export.xlsx":                          {"/audit/export.xlsx", "lafffff"},
 }
 
 func TestRouteCoverage(t *testing.T) {

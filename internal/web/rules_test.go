@@ -67,7 +67,7 @@ func TestHealthz(t *testing.T) {
 	if status, body := a.getBody(t, a.client(t, "", ""), "/healthz"); status != http.StatusOK || body != "ok\n" {
 		t.Fatalf("healthz = %d %q", status, body)
 	}
-	st.Close() // the database no longer answers
+	a.closeDB() // the database no longer answers
 	if status, _ := a.getBody(t, a.client(t, "", ""), "/healthz"); status != http.StatusServiceUnavailable {
 		t.Fatalf("healthz without database = %d, want 503", status)
 	}

@@ -214,6 +214,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		u, _ := userFrom(r)
 		s.log.Error("request failed", "err", err, "request_id", requestID(r), "user", u.Username, "method", r.Method, "path", r.URL.Path)
 	}
+	if he.status == http.StatusForbidden {
+		s.auditDenied(r)
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		// The API answers in JSON, errors too.
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -232,6 +235,21 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(he.status)
 	_, _ = buf.WriteTo(w)
+}
+
+// auditDenied records a refusal (403) of a signed-in user as the audit
+// event authz.denied with the method and path (never the query string,
+// which may carry personal data). Anonymous refusals (cross-site requests
+// before any session is read) are not recorded: anyone could fill the
+// audit log with them.
+func (s *Server) auditDenied(r *http.Request) {
+	u, ok := userFrom(r)
+	if !ok {
+		return
+	}
+	if err := s.st.AuditDenied(r.Context(), u.ID, r.Method, r.URL.Path); err != nil {
+		s.log.Error("audit authz.denied", "err", err, "request_id", requestID(r), "user", u.Username, "path", r.URL.Path)
+	}
 }
 
 // redirect stores a flash message and answers 303 See Other.

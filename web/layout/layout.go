@@ -52,7 +52,7 @@ func Nav(role string) []NavItem {
 		return []NavItem{{"进展总览", "/dashboard"}, {"贫困户", "/households"}, {"人大代表", "/deputies"},
 			{"申请书", "/applications"}, {"结对建议", "/pairing/suggest"}, {"待确认", "/pairing/confirm"},
 			{"待调整", "/pairing/reassign"}, {"人盯人", "/followup"}, {"台账", "/ledger"}, {"三比排名", "/ranking"},
-			{"代表考评", "/evaluation"}, {"联席会议", "/meetings"}, {"季度总结", "/summaries"}, {"典型展示", "/showcase"}, {"通知公告", "/notices"}, {"项目与合作社", "/support"}, {"设置", "/settings"}}
+			{"代表考评", "/evaluation"}, {"联席会议", "/meetings"}, {"季度总结", "/summaries"}, {"典型展示", "/showcase"}, {"通知公告", "/notices"}, {"项目与合作社", "/support"}, {"设置", "/settings"}, {"审计日志", "/audit"}}
 	case "leader":
 		return []NavItem{{"进展总览", "/dashboard"}, {"三比排名", "/ranking"}, {"代表考评", "/evaluation"}, {"人盯人", "/followup"},
 			{"每周通报", "/digest"}, {"联席会议", "/meetings"}, {"季度总结", "/summaries"}, {"典型展示", "/showcase"}, {"通知公告", "/notices"}, {"项目与合作社", "/support"}, {"贫困户", "/households"}, {"台账", "/ledger"}, {"人大代表", "/deputies"}}
