@@ -41,6 +41,10 @@ type NoticeRow struct {
 	DeputyAudience bool       `db:"deputy_audience"`
 	RecipientID    int64      `db:"recipient_id"` // the viewer's recipient row (0 for staff and leaders)
 	ReadAt         *time.Time `db:"read_at"`      // when the viewer first read it
+	// WithdrawnAt is set once staff withdrew the notice (recipients no
+	// longer see it), with the reason.
+	WithdrawnAt    *time.Time `db:"withdrawn_at"`
+	WithdrawReason string     `db:"withdraw_reason"`
 }
 
 // answeredSQL is true for recipient r of notice n when r is a deputy that
@@ -57,13 +61,13 @@ const noticeSelect = `SELECT n.id, n.title, n.body, n.audience, n.levels, n.town
 	(SELECT count(*) FROM notice_recipients r JOIN notice_reads rd ON rd.recipient_id = r.id WHERE r.notice_id = n.id)::int AS read,
 	(SELECT count(*) FROM notice_recipients r WHERE r.notice_id = n.id AND ` + answeredSQL + `)::int AS answered,
 	n.audience <> 'chairs' AS deputy_audience,
-	coalesce(me.id, 0) AS recipient_id, me_read.read_at
+	coalesce(me.id, 0) AS recipient_id, me_read.read_at, n.withdrawn_at, n.withdraw_reason
 FROM notices n LEFT JOIN users pu ON pu.id = n.published_by
 LEFT JOIN notice_recipients me ON me.notice_id = n.id
 	AND (($1::bigint <> 0 AND me.kind = 'deputy' AND me.deputy_id = $1::bigint)
 	  OR ($2::text <> '' AND me.kind = 'chair' AND me.township_code = $2::text))
 LEFT JOIN notice_reads me_read ON me_read.recipient_id = me.id
-WHERE (($1::bigint = 0 AND $2::text = '') OR me.id IS NOT NULL)`
+WHERE (($1::bigint = 0 AND $2::text = '') OR (me.id IS NOT NULL AND n.withdrawn_at IS NULL))`
 
 // Notices returns a page (1-based, PageSize rows) of the notices v sees and
 // how many there are: for staff and leaders every notice, newest first; for
@@ -216,6 +220,9 @@ func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []Noti
 			}
 			tag = ct.RowsAffected()
 		}
+		if tag == 0 {
+			return ErrNoRecipients
+		}
 		names := make([]string, len(files))
 		for i, f := range files {
 			names[i] = f.Name
@@ -228,6 +235,33 @@ func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []Noti
 		return 0, fmt.Errorf("store.PublishNotice: %w", err)
 	}
 	return id, nil
+}
+
+// ErrNoRecipients is returned by PublishNotice when nobody is in the
+// audience (nothing is published).
+var ErrNoRecipients = errors.New("no recipient in the audience")
+
+// WithdrawNotice withdraws notice id (reason: 1–200 characters, checked by
+// the caller) with an audit event, in one transaction: its recipients no
+// longer see it. ErrNotFound if there is no such notice or it is already
+// withdrawn.
+func (s *Store) WithdrawNotice(ctx context.Context, id int64, reason string, actorID int64) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var title string
+		err := tx.QueryRow(ctx, `UPDATE notices SET withdrawn_at = now(), withdrawn_by = $2, withdraw_reason = $3
+			WHERE id = $1 AND withdrawn_at IS NULL RETURNING title`, id, nullID(actorID), reason).Scan(&title)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "notice.withdraw", "notice", id, map[string]string{"title": title}, map[string]string{"reason": reason})
+	})
+	if err != nil {
+		return fmt.Errorf("store.WithdrawNotice: %w", err)
+	}
+	return nil
 }
 
 // MarkNoticeRead records that userID read the notice for recipient

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/notice"
@@ -135,6 +137,14 @@ func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := s.st.PublishNotice(r.Context(), n, files, s.county, token, u.ID)
+	if errors.Is(err, store.ErrNoRecipients) {
+		errs = validation.Errors{"audience": "发送范围内没有接收人（没有符合条件的在任代表或乡镇），请调整发送范围。"}
+		if len(files) > 0 {
+			errs["files"] = "请调整发送范围后重新选择附件"
+		}
+		s.renderNoticeForm(w, r, http.StatusUnprocessableEntity, in, errs, token)
+		return
+	}
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -208,7 +218,8 @@ func (s *Server) noticeShow(w http.ResponseWriter, r *http.Request) {
 		now := s.now()
 		n.ReadAt = &now
 	}
-	p := notices.ShowProps{Notice: n, ApplyHref: "", Overview: u.Role == auth.Staff || u.Role == auth.Leader}
+	p := notices.ShowProps{Notice: n, ApplyHref: "", Overview: u.Role == auth.Staff || u.Role == auth.Leader,
+		CanWithdraw: u.Role == auth.Staff && n.WithdrawnAt == nil}
 	if n.CallToApply && u.Role == auth.Deputy {
 		p.ApplyHref = "/applications/new"
 	}
@@ -299,4 +310,26 @@ func (s *Server) noticeRecipients(w http.ResponseWriter, r *http.Request) {
 		Layout: s.layoutProps(r, n.Title+" · 送达情况", "/notices"), Notice: n, Rows: rows, Filter: filter,
 		Township: township, Townships: towns, Total: total, Pager: pager(r, page, total), Phone: phoneFor(u),
 	}))
+}
+
+// noticeWithdraw withdraws a notice (staff; field reason, 1–200
+// characters): its recipients no longer see it. Without a reason the notice
+// page is shown again with the message.
+func (s *Server) noticeWithdraw(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if n := utf8.RuneCountInString(reason); n == 0 || n > 200 {
+		s.serveError(w, r, httpError{http.StatusUnprocessableEntity, "请填写撤回原因（200字以内）。"})
+		return
+	}
+	if err := s.st.WithdrawNotice(r.Context(), id, reason, u.ID); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/notices/"+components.ID(id), "通知已撤回，接收人不再看到它。")
 }

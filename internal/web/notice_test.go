@@ -341,3 +341,69 @@ func TestNoticeToChairs(t *testing.T) {
 		t.Errorf("level without levels: %d %q", status, text(doc, `[data-testid="error-levels"]`))
 	}
 }
+
+// TestNoticeWithdrawAndEmptyAudience: a notice whose audience holds nobody
+// is refused beside the audience field (nothing published); staff withdraw
+// a published notice with a reason, after which its recipient no longer
+// sees it (404, gone from home and list) while staff see it marked; the
+// withdrawal is audited, and without a reason nothing happens.
+func TestNoticeWithdrawAndEmptyAudience(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	testutil.User(t, st, "dep", auth.Deputy, "", testutil.Deputy(t, st, "刘建华", bishi))
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	dep := a.client(t, "dep", testutil.Password)
+
+	status, _, doc := a.publishNotice(t, staff, url.Values{"title": {"只发全国代表"}, "body": {"正文"}, "audience": {"level"}, "levels": {"national"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(text(doc, `[data-testid="error-audience"]`), "没有接收人") {
+		t.Errorf("empty audience: %d %q", status, text(doc, `[data-testid="error-audience"]`))
+	}
+	var n int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM notices`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d notices after an empty audience (%v)", n, err)
+	}
+
+	status, loc, _ := a.publishNotice(t, staff, url.Values{"title": {"关于报名的通知"}, "body": {"请报名。"}, "audience": {"township"}, "townships": {bishi}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", status)
+	}
+	if status, _ := a.get(t, dep, loc); status != http.StatusOK {
+		t.Fatalf("recipient opens: %d", status)
+	}
+	if status, _, _ := a.post(t, staff, loc+"/withdraw", url.Values{"reason": {"  "}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("withdraw without a reason: %d", status)
+	}
+	if status, _, _ := a.post(t, dep, loc+"/withdraw", url.Values{"reason": {"x"}}); status != http.StatusForbidden {
+		t.Errorf("a deputy withdraws: %d", status)
+	}
+	if status, _ := a.get(t, dep, loc); status != http.StatusOK {
+		t.Fatalf("refused withdrawals withdrew it: %d", status)
+	}
+	if status, got, _ := a.post(t, staff, loc+"/withdraw", url.Values{"reason": {"内容有误，将重新发布"}}); status != http.StatusSeeOther || got != loc {
+		t.Fatalf("withdraw: %d %s", status, got)
+	}
+	if status, _ := a.get(t, dep, loc); status != http.StatusNotFound {
+		t.Errorf("recipient opens a withdrawn notice: %d", status)
+	}
+	if _, doc := a.get(t, dep, "/notices"); strings.Contains(doc.Text(), "关于报名的通知") {
+		t.Error("the withdrawn notice is still in the recipient's list")
+	}
+	if _, doc := a.get(t, dep, "/my"); strings.Contains(doc.Text(), "关于报名的通知") {
+		t.Error("the withdrawn notice is still on the recipient's home page")
+	}
+	if _, doc := a.get(t, staff, loc); !strings.Contains(text(doc, `[data-testid="withdrawn"]`), "内容有误") || doc.Find(`[data-testid="withdraw"]`).Length() != 0 {
+		t.Errorf("staff view of a withdrawn notice: %q", text(doc, `[data-testid="withdrawn"]`))
+	}
+	if _, doc := a.get(t, staff, "/notices"); !strings.Contains(doc.Text(), "已撤回") {
+		t.Error("staff list does not mark the withdrawn notice")
+	}
+	if status, _, _ := a.post(t, staff, loc+"/withdraw", url.Values{"reason": {"再撤一次"}}); status != http.StatusNotFound {
+		t.Errorf("withdrawing twice: %d", status)
+	}
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'notice.withdraw'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("withdrawal audited %d times (%v)", n, err)
+	}
+}

@@ -75,6 +75,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.Get("/notices", s.noticeList)
 			r.With(s.requireRole(auth.Staff)).Get("/notices/new", s.noticeNew)
 			r.With(s.requireRole(auth.Staff)).Post("/notices", s.noticeCreate)
+			r.With(s.requireRole(auth.Staff)).Post("/notices/{id}/withdraw", s.noticeWithdraw)
 			r.Get("/notices/{id}", s.noticeShow)
 			r.Get("/notices/{id}/files/{fid}", s.noticeFile)
 			r.With(s.requireRole(auth.Staff, auth.Leader)).Get("/notices/{id}/recipients", s.noticeRecipients)

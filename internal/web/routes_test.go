@@ -75,6 +75,7 @@ var routeTable = map[string]struct {
 	"POST /notices":                                   {"/notices", "lafffff"},
 	"GET /notices/{id}":                               {"/notices/{notice}", "laannan"},
 	"GET /notices/{id}/files/{fid}":                   {"/notices/{notice}/files/{noticeFile}", "laannan"},
+	"POST /notices/{id}/withdraw":                     {"/notices/{notice}/withdraw", "lafffff"},
 	"GET /notices/{id}/recipients":                    {"/notices/{notice}/recipients?filter=unread", "laaffff"},
 	"GET /support":                                    {"/support?village=430681107231", "laaanff"},
 	"GET /projects/new":                               {"/projects/new", "lafaaff"},
