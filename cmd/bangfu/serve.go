@@ -62,6 +62,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func(
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", cfg.ListenAddr)
+	startDebug(log)
 	if ready != nil {
 		ready()
 	}

@@ -105,12 +105,25 @@ func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 	}
 	// Equality on the indexed columns: LIKE 'prefix%' cannot use a btree
 	// index under the database's (non-C) collation.
+	// A township or village code (digits only, so safe to write into the
+	// statement) is a literal: the statement of one township's list then
+	// has no parameters and PostgreSQL plans it once per connection, where
+	// with a parameter it planned it again on every request (about 1 ms at
+	// 100,000 households; the generic plan was estimated dearer).
 	switch len(f.Division) {
 	case 0:
 	case 9:
-		add(`h.township_code = $?`, f.Division)
+		if allDigits(f.Division) {
+			conds = append(conds, `h.township_code = '`+f.Division+`'`)
+		} else {
+			add(`h.township_code = $?`, f.Division)
+		}
 	case 12:
-		add(`h.village_code = $?`, f.Division)
+		if allDigits(f.Division) {
+			conds = append(conds, `h.village_code = '`+f.Division+`'`)
+		} else {
+			add(`h.village_code = $?`, f.Division)
+		}
 	default:
 		add(`h.village_code LIKE $? || '%'`, escapeLike(f.Division))
 	}
@@ -167,8 +180,9 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 		return nil, 0, err
 	}
 	page := max(f.Page, 1)
-	args = append(args, PageSize, (page-1)*PageSize)
-	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	// LIMIT and OFFSET are written into the statement (see householdWhere
+	// on planning).
+	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT %d OFFSET %d`, PageSize, (page-1)*PageSize), args...)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[HouseholdRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.Households: %w", err)
@@ -565,4 +579,14 @@ func (s *Store) ChangeHouseholdStatus(ctx context.Context, scope auth.Scope, id 
 // in user input, for patterns written with ESCAPE '\'.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// allDigits reports whether s is non-empty and only ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
