@@ -16,7 +16,9 @@ import (
 // cmdKeys manages the keys of the personal data (docs/operations.md):
 //
 //	bangfu keys new                  print a random key (base64 of 32 bytes)
-//	bangfu keys rotate [-batch 1000] re-seal every value not under the current key
+//	bangfu keys rotate [-batch 1000] [-rehash]
+//	                                 re-seal every value not under the current key;
+//	                                 -rehash also recomputes every keyed hash (new DATA_HASH_KEY)
 func cmdKeys(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("usage: bangfu keys new|rotate")
@@ -37,6 +39,7 @@ func cmdKeys(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 func cmdKeysRotate(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 	batch := fs.Int("batch", 1000, "rows per transaction")
+	rehash := fs.Bool("rehash", false, "also recompute every keyed hash with DATA_HASH_KEY (after changing it; run before serving)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,11 +55,11 @@ func cmdKeysRotate(ctx context.Context, log *slog.Logger, cfg config.Config, arg
 		return err
 	}
 	fmt.Printf("current key id %d; keys held %v\n", cfg.Keys.CurrentID(), cfg.Keys.IDs())
-	res, err := st.RotateKeys(ctx, *batch, func(r store.RotateResult) {
+	res, err := st.RotateKeys(ctx, store.RotateOptions{Batch: *batch, Rehash: *rehash}, func(r store.RotateResult) {
 		log.Info("re-encrypted", "table", r.Table, "rows", r.Rows)
 	})
 	for _, r := range res {
-		fmt.Printf("%-18s %8d rows re-encrypted\n", r.Table, r.Rows)
+		fmt.Printf("%-18s %8d rows re-encrypted or rehashed\n", r.Table, r.Rows)
 	}
 	if err != nil {
 		return err

@@ -190,17 +190,28 @@ func (s *Store) encryptLegacyDeputies(ctx context.Context, tx pgx.Tx) (int, erro
 	return len(ids), err
 }
 
-// sealedTable lists a table's sealed columns with their labels.
+// sealedTable lists a table's sealed columns with their labels and the
+// keyed hashes computed from each.
 type sealedTable struct {
 	table   string
 	columns []string // *_enc columns
 	labels  []string // their labels, in the same order
+	hashes  [][]hashColumn
 }
 
+// hashColumn is a keyed hash column: label and what of the value it hashes.
+type hashColumn struct {
+	column, label string
+	of            func(string) string
+}
+
+func whole(v string) string { return v }
+
 var sealedTables = []sealedTable{
-	{"households", []string{"id_enc", "phone_enc"}, []string{labelHouseholdID, labelHouseholdPhone}},
-	{"household_members", []string{"id_enc"}, []string{labelMemberID}},
-	{"deputies", []string{"phone_enc"}, []string{labelDeputyPhone}},
+	{"households", []string{"id_enc", "phone_enc"}, []string{labelHouseholdID, labelHouseholdPhone},
+		[][]hashColumn{{{"id_hash", hashID, whole}, {"id_tail_hash", hashIDTail, idTail}}, {{"phone_hash", hashPhone, whole}}}},
+	{"household_members", []string{"id_enc"}, []string{labelMemberID}, [][]hashColumn{{{"id_hash", hashID, whole}}}},
+	{"deputies", []string{"phone_enc"}, []string{labelDeputyPhone}, [][]hashColumn{{{"phone_hash", hashPhone, whole}}}},
 }
 
 // RotateResult counts the rows RotateKeys re-sealed, per table.
@@ -209,33 +220,52 @@ type RotateResult struct {
 	Rows  int
 }
 
+// RotateOptions tune RotateKeys.
+type RotateOptions struct {
+	Batch int // rows per transaction (at least 1)
+	// Rehash recomputes every keyed hash with the current hash key (after
+	// DATA_HASH_KEY changed), visiting every row, not only those under an
+	// old data key. Until it finishes, searches and the duplicate check miss
+	// the rows not yet visited: run it before serving.
+	Rehash bool
+}
+
 // RotateKeys re-seals under the current key (s.Keys.CurrentID()) every
-// sealed value that another key sealed, table by table, batch rows at a
-// time (at least 1), each batch one transaction with a 'keys.rotate' audit
-// event; progress, if not nil, is called after each batch. The keyring must
-// hold every key still in use (else vault.ErrUnknownKey, nothing of that
-// batch written). Hashes do not change. Running it again finds nothing to
-// do, so it is safe to repeat after an interruption. Every instance must
-// already seal with the new current key, or rows written meanwhile stay
-// under the old one (a second run catches them).
-func (s *Store) RotateKeys(ctx context.Context, batch int, progress func(RotateResult)) ([]RotateResult, error) {
-	batch = max(batch, 1)
+// sealed value that another key sealed, table by table, o.Batch rows at a
+// time, each batch one transaction with a 'keys.rotate' audit event;
+// progress, if not nil, is called after each batch. The keyring must hold
+// every key still in use (else vault.ErrUnknownKey, nothing of that batch
+// written). Hashes do not change unless o.Rehash. Running it again finds
+// nothing to do, so it is safe to repeat after an interruption. Every
+// instance must already seal with the new current key, or rows written
+// meanwhile stay under the old one (a second run catches them).
+func (s *Store) RotateKeys(ctx context.Context, o RotateOptions, progress func(RotateResult)) ([]RotateResult, error) {
+	batch := max(o.Batch, 1)
 	current := int(s.Keys.CurrentID())
 	var out []RotateResult
 	for _, t := range sealedTables {
 		res := RotateResult{Table: t.table}
-		var conds []string
-		for _, c := range t.columns {
-			conds = append(conds, fmt.Sprintf(`(%s IS NOT NULL AND get_byte(%s, 0) <> $1)`, c, c))
-		}
-		sel := `SELECT id, ` + strings.Join(t.columns, ", ") + ` FROM ` + t.table + ` WHERE id > $2 AND (` +
-			strings.Join(conds, " OR ") + `) ORDER BY id LIMIT $3 FOR UPDATE`
-		var sets, unnest, as []string
+		var conds, sets, unnest, as []string
 		for i, c := range t.columns {
-			sets = append(sets, fmt.Sprintf("%s = u.%s", c, c))
-			unnest = append(unnest, fmt.Sprintf("$%d::bytea[]", i+2))
-			as = append(as, c)
+			conds = append(conds, fmt.Sprintf(`(%s IS NOT NULL AND get_byte(%s, 0) <> $1)`, c, c))
+			cols := []string{c}
+			if o.Rehash {
+				for _, h := range t.hashes[i] {
+					cols = append(cols, h.column)
+				}
+			}
+			for _, col := range cols {
+				sets = append(sets, fmt.Sprintf("%s = u.%s", col, col))
+				unnest = append(unnest, fmt.Sprintf("$%d::bytea[]", len(unnest)+2))
+				as = append(as, col)
+			}
 		}
+		where := `(` + strings.Join(conds, " OR ") + `)`
+		if o.Rehash {
+			where = `$1 >= 0`
+		}
+		sel := `SELECT id, ` + strings.Join(t.columns, ", ") + ` FROM ` + t.table + ` WHERE id > $2 AND ` + where +
+			` ORDER BY id LIMIT $3 FOR UPDATE`
 		upd := `UPDATE ` + t.table + ` t SET ` + strings.Join(sets, ", ") + ` FROM unnest($1::bigint[], ` +
 			strings.Join(unnest, ", ") + `) AS u(id, ` + strings.Join(as, ", ") + `) WHERE t.id = u.id`
 		var last int64
@@ -247,7 +277,7 @@ func (s *Store) RotateKeys(ctx context.Context, batch int, progress func(RotateR
 					return err
 				}
 				ids := []int64{}
-				cols := make([][][]byte, len(t.columns))
+				cols := make([][][]byte, len(as))
 				for rows.Next() {
 					var id int64
 					vals := make([][]byte, len(t.columns))
@@ -258,15 +288,25 @@ func (s *Store) RotateKeys(ctx context.Context, batch int, progress func(RotateR
 					if err := rows.Scan(dst...); err != nil {
 						return err
 					}
+					k := 0
 					for i, v := range vals {
-						if v != nil && int(vault.KeyID(v)) != current {
-							plain, err := s.Keys.Open(t.labels[i], v)
-							if err != nil {
+						var plain string
+						if v != nil && (o.Rehash || int(vault.KeyID(v)) != current) {
+							if plain, err = s.Keys.Open(t.labels[i], v); err != nil {
 								return fmt.Errorf("row %d: %w", id, err)
 							}
-							v = s.Keys.Seal(t.labels[i], plain)
+							if int(vault.KeyID(v)) != current {
+								v = s.Keys.Seal(t.labels[i], plain)
+							}
 						}
-						cols[i] = append(cols[i], v)
+						cols[k] = append(cols[k], v)
+						k++
+						if o.Rehash {
+							for _, h := range t.hashes[i] {
+								cols[k] = append(cols[k], s.Keys.Hash(h.label, h.of(plain)))
+								k++
+							}
+						}
 					}
 					ids = append(ids, id)
 				}
@@ -282,7 +322,7 @@ func (s *Store) RotateKeys(ctx context.Context, batch int, progress func(RotateR
 				}
 				n, last = len(ids), ids[len(ids)-1]
 				return audit(ctx, tx, 0, "keys.rotate", t.table, 0, nil,
-					map[string]any{"rows": n, "key_id": current, "through_id": last})
+					map[string]any{"rows": n, "key_id": current, "through_id": last, "rehash": o.Rehash})
 			})
 			if err != nil {
 				return out, fmt.Errorf("store.RotateKeys %s: %w", t.table, err)

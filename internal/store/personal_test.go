@@ -78,7 +78,7 @@ func TestKeyRotation(t *testing.T) {
 	}
 	st2 := withKeys(st, rotated)
 	batches := 0
-	res, err := st2.RotateKeys(ctx, 2, func(store.RotateResult) { batches++ })
+	res, err := st2.RotateKeys(ctx, store.RotateOptions{Batch: 2}, func(store.RotateResult) { batches++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +133,34 @@ func TestKeyRotation(t *testing.T) {
 		t.Errorf("CheckKeys with the old key only: %v", err)
 	}
 
+	// A new hash key: -rehash recomputes every hash, search and the
+	// duplicate check follow.
+	rehashed, _ := vault.New(bytes.Repeat([]byte{8}, vault.KeySize), newKey(t, 7, 7))
+	st4 := withKeys(st, rehashed)
+	if err := st4.CheckKeys(ctx); !errors.Is(err, store.ErrKeys) {
+		t.Errorf("CheckKeys before rehashing: %v", err)
+	}
+	if _, err := st4.RotateKeys(ctx, store.RotateOptions{Batch: 100, Rehash: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st4.CheckKeys(ctx); err != nil {
+		t.Errorf("CheckKeys after rehashing: %v", err)
+	}
+	for _, q := range []string{want[2].IDNumber, want[2].IDNumber[14:]} {
+		rows, _, err := st4.Households(ctx, auth.Scope{}, store.HouseholdFilter{Query: q})
+		if err != nil || len(rows) != 1 || rows[0].ID != ids[2] {
+			t.Errorf("search %q after rehash: %v %v", q, rows, err)
+		}
+	}
+	dup := want[0]
+	dup.IDNumber, dup.Head.IDNumber, dup.Members = want[1].Members[0].IDNumber, want[1].Members[0].IDNumber, nil
+	if _, err := st4.CreateHousehold(ctx, dup, 0); !errors.As(err, new(*store.ErrDuplicateID)) {
+		t.Errorf("duplicate after rehash: %v", err)
+	}
+	st3 = st4
+
 	// Idempotent.
-	res, err = st3.RotateKeys(ctx, 100, nil)
+	res, err = st3.RotateKeys(ctx, store.RotateOptions{Batch: 100}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

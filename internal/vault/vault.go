@@ -138,8 +138,9 @@ func Dev() *Keyring {
 
 // Parse reads the keyring from its environment form. dataKeys is
 // comma-separated "id:base64" entries (standard base64 of 32 bytes, id 1 to
-// 255), the first one current; hashKey is the base64 of 32 bytes. Errors
-// name the entry at fault but never echo a secret.
+// 255), the first one current; "0:dev", the development key, may follow
+// (not lead), to rotate a database away from it. hashKey is the base64 of
+// 32 bytes. Errors name the entry at fault but never echo a secret.
 func Parse(dataKeys, hashKey string) (*Keyring, error) {
 	var keys []Key
 	for i, entry := range strings.Split(dataKeys, ",") {
@@ -147,6 +148,10 @@ func Parse(dataKeys, hashKey string) (*Keyring, error) {
 		idText, b64, ok := strings.Cut(entry, ":")
 		if !ok {
 			return nil, fmt.Errorf("vault: DATA_KEYS entry %d is not id:base64", i+1)
+		}
+		if strings.TrimSpace(idText) == "0" && strings.TrimSpace(b64) == "dev" && i > 0 {
+			keys = append(keys, DevKey())
+			continue
 		}
 		id, err := strconv.Atoi(strings.TrimSpace(idText))
 		if err != nil || id < 1 || id > 255 {

@@ -118,6 +118,9 @@ func TestParse(t *testing.T) {
 	if err != nil || k.CurrentID() != 2 || len(k.IDs()) != 2 || k.IsDev() {
 		t.Fatalf("Parse: %v %v", k, err)
 	}
+	if k, err := Parse("1:"+k32+",0:dev", k32); err != nil || len(k.IDs()) != 2 {
+		t.Fatalf("Parse with the development key as an old key: %v", err)
+	}
 	for _, tt := range []struct{ keys, hash, want string }{
 		{"", k32, "not id:base64"},
 		{"0:" + k32, k32, "not 1 to 255"},
@@ -126,6 +129,7 @@ func TestParse(t *testing.T) {
 		{"1:" + k32 + ",1:" + k32, k32, "twice"},
 		{"1:not base64!", k32, "not base64"},
 		{"1:" + k32, "", "hash key is 0 bytes"},
+		{"0:dev", k32, "not 1 to 255"}, // the development key cannot be current
 	} {
 		_, err := Parse(tt.keys, tt.hash)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
