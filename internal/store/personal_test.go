@@ -205,10 +205,14 @@ func TestWrongKeyFailsLoudly(t *testing.T) {
 	}
 }
 
-// TestEncryptLegacy upgrades a database of the previous schema (migration
-// 12) holding plaintext ID numbers and phones: Migrate seals them, nulls the
-// plaintext, validates the constraints (so none remains and none can be
-// written again), and the data reads and searches as before.
+// encryptMigration is the migration that encrypts personal data.
+const encryptMigration = 22
+
+// TestEncryptLegacy upgrades a database of the previous schema (the
+// migration before encryptMigration) holding plaintext ID numbers and
+// phones: Migrate seals them, nulls the plaintext, validates the constraints
+// (so none remains and none can be written again), and the data reads and
+// searches as before.
 func TestEncryptLegacy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -246,7 +250,11 @@ func TestEncryptLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = m.Migrate(12)
+	before, err := src.Prev(encryptMigration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Migrate(before)
 	if _, cerr := m.Close(); err != nil || cerr != nil {
 		t.Fatal(err, cerr)
 	}
