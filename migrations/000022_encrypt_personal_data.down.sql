@@ -1,7 +1,9 @@
 -- Back to plaintext columns. SQL cannot decrypt: this succeeds only while no
 -- row holds encrypted data (e.g. right after the up migration on a database
 -- whose legacy rows were not yet encrypted); otherwise SET NOT NULL fails and
--- the whole step rolls back, losing nothing.
+-- the whole step rolls back, losing nothing. Sealed job files cannot be
+-- read by the older binary: they are dropped.
+DELETE FROM job_file_chunks;
 ALTER TABLE deputies DROP CONSTRAINT deputies_encrypted;
 UPDATE deputies SET legacy_phone = '' WHERE legacy_phone IS NULL AND phone_enc IS NULL;
 ALTER TABLE deputies ALTER COLUMN legacy_phone SET DEFAULT '', ALTER COLUMN legacy_phone SET NOT NULL,

@@ -52,3 +52,9 @@ ALTER TABLE deputies
     ADD COLUMN phone_hash bytea CHECK (octet_length(phone_hash) = 32),
     ADD CONSTRAINT deputies_encrypted CHECK (legacy_phone IS NULL
         AND (phone_enc IS NULL) = (phone_hash IS NULL)) NOT VALID;
+
+-- Job files (import and export workbooks: a staff export holds every ID
+-- number in full) are sealed by the binary from now on, chunk by chunk; the
+-- files stored in plaintext until now are dropped (exporting again makes a
+-- new one).
+DELETE FROM job_file_chunks;

@@ -32,6 +32,7 @@ const (
 	labelHouseholdPhone = "households.phone"
 	labelMemberID       = "household_members.id_number"
 	labelDeputyPhone    = "deputies.phone"
+	labelJobFile        = "job_file_chunks.data" // import and export workbooks (job.go)
 )
 
 // Hash labels. Households and members share hashID so that a head's ID and
@@ -231,7 +232,8 @@ type RotateOptions struct {
 }
 
 // RotateKeys re-seals under the current key (s.Keys.CurrentID()) every
-// sealed value that another key sealed, table by table, o.Batch rows at a
+// sealed value that another key sealed (the job files' chunks last),
+// table by table, o.Batch rows at a
 // time, each batch one transaction with a 'keys.rotate' audit event;
 // progress, if not nil, is called after each batch. The keyring must hold
 // every key still in use (else vault.ErrUnknownKey, nothing of that batch
@@ -337,7 +339,62 @@ func (s *Store) RotateKeys(ctx context.Context, o RotateOptions, progress func(R
 		}
 		out = append(out, res)
 	}
-	return out, nil
+	res, err := s.rotateJobFiles(ctx, current, progress)
+	out = append(out, res)
+	return out, err
+}
+
+// rotateJobFiles re-seals the chunks of the job files (up to 1 MiB each)
+// that another key sealed, 8 chunks per transaction.
+func (s *Store) rotateJobFiles(ctx context.Context, current int, progress func(RotateResult)) (RotateResult, error) {
+	res := RotateResult{Table: "job_file_chunks"}
+	var lastJob int64
+	lastSeq := -1
+	for {
+		n := 0
+		err := s.InTx(ctx, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT job_id, seq, data FROM job_file_chunks
+				WHERE (job_id, seq) > ($2, $3) AND get_byte(data, 0) <> $1 ORDER BY job_id, seq LIMIT 8 FOR UPDATE`,
+				current, lastJob, lastSeq)
+			type chunk struct {
+				job  int64
+				seq  int
+				data []byte
+			}
+			chunks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chunk, error) {
+				var c chunk
+				err := r.Scan(&c.job, &c.seq, &c.data)
+				return c, err
+			})
+			if err != nil || len(chunks) == 0 {
+				return err
+			}
+			for _, c := range chunks {
+				plain, err := s.Keys.OpenBytes(labelJobFile, c.data)
+				if err != nil {
+					return fmt.Errorf("job %d chunk %d: %w", c.job, c.seq, err)
+				}
+				if _, err := tx.Exec(ctx, `UPDATE job_file_chunks SET data = $3 WHERE job_id = $1 AND seq = $2`,
+					c.job, c.seq, s.Keys.SealBytes(labelJobFile, plain)); err != nil {
+					return err
+				}
+			}
+			last := chunks[len(chunks)-1]
+			n, lastJob, lastSeq = len(chunks), last.job, last.seq
+			return audit(ctx, tx, 0, "keys.rotate", "job_file_chunks", 0, nil,
+				map[string]any{"rows": n, "key_id": current, "through_job_id": lastJob})
+		})
+		if err != nil {
+			return res, fmt.Errorf("store.RotateKeys job_file_chunks: %w", err)
+		}
+		if n == 0 {
+			return res, nil
+		}
+		res.Rows += n
+		if progress != nil {
+			progress(res)
+		}
+	}
 }
 
 // KeyUsage returns, per table, how many rows hold a value sealed under each

@@ -72,6 +72,26 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An export file of 2.5 chunks, stored sealed.
+	uid := testutil.User(t, st, "office", auth.Staff, "", 0)
+	jid, err := st.CreateJob(ctx, "household_export", uid, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := bytes.Repeat([]byte("430681197001010011,"), store.FileChunk*5/2/19)
+	if err := st.FinishJob(ctx, jid, false, "", nil, "花名册.xlsx", bytes.NewReader(file)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, `SELECT count(*) FROM job_file_chunks WHERE position('\x343330363831'::bytea in data) > 0`); n != 0 {
+		t.Errorf("%d job file chunks hold plaintext", n)
+	}
+	readFile := func(st *store.Store) ([]byte, int64, error) {
+		var buf bytes.Buffer
+		var size int64
+		err := st.JobFile(ctx, jid, uid, func(_ string, n int64) { size = n }, &buf)
+		return buf.Bytes(), size, err
+	}
+
 	rotated, err := vault.New(vault.DevHashKey(), newKey(t, 7, 7), vault.DevKey())
 	if err != nil {
 		t.Fatal(err)
@@ -82,12 +102,13 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRes := []store.RotateResult{{Table: "households", Rows: 3}, {Table: "household_members", Rows: 6}, {Table: "deputies", Rows: 1}}
+	wantRes := []store.RotateResult{{Table: "households", Rows: 3}, {Table: "household_members", Rows: 6}, {Table: "deputies", Rows: 1},
+		{Table: "job_file_chunks", Rows: 3}}
 	if diff := cmp.Diff(wantRes, res, cmp.AllowUnexported(store.RotateResult{})); diff != "" {
 		t.Errorf("rotation mismatch (-want +got):\n%s", diff)
 	}
-	if batches != 2+3+1 {
-		t.Errorf("%d batches of 2, want 6", batches)
+	if batches != 2+3+1+1 {
+		t.Errorf("%d batches, want 7", batches)
 	}
 	usage, err := st2.KeyUsage(ctx)
 	if err != nil {
@@ -118,6 +139,12 @@ func TestKeyRotation(t *testing.T) {
 	}
 	if d, err := st3.Deputy(ctx, did); err != nil || d.Phone != "13907305555" {
 		t.Errorf("deputy after rotation: %q %v", d.Phone, err)
+	}
+	if got, size, err := readFile(st3); err != nil || !bytes.Equal(got, file) || size != int64(len(file)) {
+		t.Errorf("job file after rotation: %d bytes (size %d) of %d, %v", len(got), size, len(file), err)
+	}
+	if _, _, err := readFile(st); !errors.Is(err, vault.ErrUnknownKey) {
+		t.Errorf("job file with the old key only: %v", err)
 	}
 	// Exact search still works: the hashes did not change.
 	rows, _, err := st3.Households(ctx, auth.Scope{}, store.HouseholdFilter{Query: want[1].IDNumber})

@@ -196,33 +196,49 @@ func (k *Keyring) Seal(label, plaintext string) []byte {
 	if plaintext == "" {
 		return nil
 	}
+	return k.SealBytes(label, []byte(plaintext))
+}
+
+// SealBytes is Seal for binary data (a stored file); an empty plaintext
+// seals to nil.
+func (k *Keyring) SealBytes(label string, plaintext []byte) []byte {
+	if len(plaintext) == 0 {
+		return nil
+	}
 	out := make([]byte, 1+NonceSize, Overhead+len(plaintext))
 	out[0] = k.current
 	if _, err := rand.Read(out[1:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return k.aeads[k.current].Seal(out, out[1:1+NonceSize], []byte(plaintext), []byte(label))
+	return k.aeads[k.current].Seal(out, out[1:1+NonceSize], plaintext, []byte(label))
 }
 
 // Open decrypts a value sealed by Seal under label. nil opens to "". It
 // returns ErrMalformed, ErrUnknownKey or ErrDecrypt (wrapped, with the key
 // id), never a partial value.
 func (k *Keyring) Open(label string, sealed []byte) (string, error) {
+	plain, err := k.OpenBytes(label, sealed)
+	return string(plain), err
+}
+
+// OpenBytes is Open for binary data: nil opens to nil; the errors are
+// Open's.
+func (k *Keyring) OpenBytes(label string, sealed []byte) ([]byte, error) {
 	if sealed == nil {
-		return "", nil
+		return nil, nil
 	}
 	if len(sealed) < Overhead {
-		return "", ErrMalformed
+		return nil, ErrMalformed
 	}
 	aead := k.aeads[sealed[0]]
 	if aead == nil {
-		return "", fmt.Errorf("%w (key id %d)", ErrUnknownKey, sealed[0])
+		return nil, fmt.Errorf("%w (key id %d)", ErrUnknownKey, sealed[0])
 	}
 	plain, err := aead.Open(nil, sealed[1:1+NonceSize], sealed[1+NonceSize:], []byte(label))
 	if err != nil {
-		return "", fmt.Errorf("%w (key id %d, %s)", ErrDecrypt, sealed[0], label)
+		return nil, fmt.Errorf("%w (key id %d, %s)", ErrDecrypt, sealed[0], label)
 	}
-	return string(plain), nil
+	return plain, nil
 }
 
 // KeyID returns the id of the key that sealed a value (0 for nil).

@@ -48,6 +48,19 @@ func TestPersonalDataEncryptedAtRest(t *testing.T) {
 		t.Fatalf("register deputy: %d %s", status, doc.Find(".field-error").Text())
 	}
 
+	// A staff export (every ID in full) is stored sealed and downloads whole.
+	status, job, _ := a.post(t, staff, "/households/export", url.Values{"division": {yuchi}})
+	if jstatus, page := a.waitJob(t, staff, job); status != http.StatusSeeOther || jstatus != "done" {
+		t.Fatalf("export: %d %s %q", status, jstatus, page)
+	}
+	if code, body := a.getBody(t, staff, job+"/file"); code != http.StatusOK || !strings.HasPrefix(body, "PK") {
+		t.Fatalf("export download: %d %.2q", code, body)
+	}
+	var zipped int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM job_file_chunks WHERE position('PK'::bytea in data) = 1`).Scan(&zipped); err != nil || zipped != 0 {
+		t.Errorf("%d stored job file chunks are a plain workbook (%v)", zipped, err)
+	}
+
 	// No plaintext anywhere in the database.
 	rows, _ := st.Pool.Query(ctx, `SELECT table_name::text FROM information_schema.tables
 		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)
