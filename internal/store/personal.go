@@ -70,7 +70,7 @@ func idTail(id string) string {
 const legacyBatch = 2000
 
 // EncryptLegacy seals every ID number and phone still stored in plaintext
-// (the legacy_* columns that migration 000024 left from earlier versions),
+// (the legacy_* columns that migration 000025 left from earlier versions),
 // nulls the plaintext, and then validates the *_encrypted constraints, which
 // proves that no plaintext remains. It works in batches, each one
 // transaction with a 'personal_data.encrypt' audit event, locking its rows

@@ -233,7 +233,7 @@ func TestWrongKeyFailsLoudly(t *testing.T) {
 }
 
 // encryptMigration is the migration that encrypts personal data.
-const encryptMigration = 24
+const encryptMigration = 25
 
 // TestEncryptLegacy upgrades a database of the previous schema (the
 // migration before encryptMigration) holding plaintext ID numbers and
