@@ -13,6 +13,8 @@
 //	bangfu restore -i FILE    load a backup into an empty database (pg_restore)
 //	bangfu audit verify       check the audit events' hash chain (exit status 1 on a break)
 //	bangfu audit seal         chain the audit events not yet chained (serve does it every 2 s)
+//	bangfu keys new           print a fresh key for DATA_KEYS / DATA_HASH_KEY
+//	bangfu keys rotate        re-encrypt personal data under the current key of DATA_KEYS
 //
 // Settings come from the environment (see internal/config).
 package main
@@ -41,11 +43,14 @@ func main() {
 
 func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user|backup|restore|audit")
+		return fmt.Errorf("usage: bangfu up|serve|migrate|import-divisions|demo|user|backup|restore|audit|keys")
 	}
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.Keys.IsDev() && args[0] != "keys" {
+		log.Warn("DATA_KEYS is not set: personal data is encrypted with the published development key, which protects nothing (docs/operations.md)")
 	}
 	switch args[0] {
 	case "up":
@@ -66,6 +71,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return cmdRestore(ctx, log, cfg, args[1:])
 	case "audit":
 		return cmdAudit(ctx, log, cfg, args[1:])
+	case "keys":
+		return cmdKeys(ctx, log, cfg, args[1:])
 	}
-	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo, user, backup, restore or audit)", args[0])
+	return fmt.Errorf("unknown command %q (want up, serve, migrate, import-divisions, demo, user, backup, restore, audit or keys)", args[0])
 }

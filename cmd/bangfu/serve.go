@@ -20,7 +20,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errNoDatabaseURL
 	}
-	return store.Open(ctx, cfg.DatabaseURL)
+	return store.Open(ctx, cfg.DatabaseURL, cfg.Keys)
 }
 
 func cmdServe(ctx context.Context, log *slog.Logger, cfg config.Config) error {
@@ -35,12 +35,22 @@ func cmdServe(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 // events every 2 seconds. ready, if not nil, is called once the port is
 // listening.
 func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func()) error {
-	st, err := store.OpenAs(ctx, cfg.DatabaseURL, cfg.DBRole)
+	st, err := store.OpenAs(ctx, cfg.DatabaseURL, cfg.DBRole, cfg.Keys)
 	if err != nil {
 		return fmt.Errorf("serve as database role %q (DB_ROLE): %w", cfg.DBRole, err)
 	}
 	defer st.Close()
 	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	// Personal data left in plaintext by an older version is sealed before
+	// serving; a keyring that cannot read the stored data stops here.
+	if n, err := st.EncryptLegacy(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("personal data encrypted", "rows", n)
+	}
+	if err := st.CheckKeys(ctx); err != nil {
 		return err
 	}
 	sealCtx, stopSeal := context.WithCancel(ctx)

@@ -34,7 +34,7 @@ func cmdUp(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 		defer stop()
 		cfg.DatabaseURL = url
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.Keys)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/bangfu/bangfu/internal/division"
+	"github.com/bangfu/bangfu/internal/vault"
 )
 
 // Config is every setting of the binary.
@@ -22,6 +23,12 @@ type Config struct {
 	// user is already restricted). Migrations and the other commands run
 	// as the user of DATABASE_URL, the schema's owner.
 	DBRole string
+	// Keys seal and open resident ID numbers and phones (internal/vault),
+	// from DATA_KEYS ("id:base64,..." of 32-byte keys, the first one
+	// current) and DATA_HASH_KEY (base64 of 32 bytes). Without them the
+	// development keyring (vault.Dev, published, protects nothing) is used,
+	// except in production (SECURE_COOKIES=true), where that is an error.
+	Keys *vault.Keyring
 }
 
 // FromEnv reads the configuration and validates it; getenv is os.Getenv in
@@ -59,6 +66,20 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: DATABASE_URL: %w", err)
 		}
 	}
+	keys, hashKey := getenv("DATA_KEYS"), getenv("DATA_HASH_KEY")
+	switch {
+	case keys != "" || hashKey != "":
+		k, err := vault.Parse(keys, hashKey)
+		if err != nil {
+			return c, fmt.Errorf("config: DATA_KEYS / DATA_HASH_KEY: %w", err)
+		}
+		c.Keys = k
+	case c.SecureCookies:
+		return c, fmt.Errorf("config: DATA_KEYS and DATA_HASH_KEY must be set in production (SECURE_COOKIES=true); " +
+			"`bangfu keys new` prints fresh keys (docs/operations.md)")
+	default:
+		c.Keys = vault.Dev()
+	}
 	return c, nil
 }
 
@@ -72,6 +93,10 @@ func (c Config) Redacted() map[string]string {
 		}
 		db = u.String()
 	}
+	keys := "development key (not secret)"
+	if c.Keys != nil && !c.Keys.IsDev() {
+		keys = fmt.Sprintf("key ids %v, current %d", c.Keys.IDs(), c.Keys.CurrentID())
+	}
 	return map[string]string{"DATABASE_URL": db, "LISTEN_ADDR": c.ListenAddr, "COUNTY_CODE": c.CountyCode,
-		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DB_ROLE": c.DBRole}
+		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DB_ROLE": c.DBRole, "DATA_KEYS": keys}
 }

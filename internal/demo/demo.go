@@ -110,7 +110,7 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		if err != nil {
 			return err
 		}
-		taken, err := takenIDNumbers(ctx, tx)
+		taken, err := st.IDNumbers(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -129,13 +129,13 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		if err := statsTriggers(ctx, tx, false); err != nil {
 			return err
 		}
-		if err := write(ctx, tx, ds, hash); err != nil {
+		if err := write(ctx, tx, st, ds, hash); err != nil {
 			return err
 		}
 		if err := seedPairingSetup(ctx, tx); err != nil {
 			return err
 		}
-		if err := seedUnits(ctx, tx, today, hash); err != nil {
+		if err := seedUnits(ctx, tx, st, today, hash); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE divisions SET relief_point = true, poor_village = true WHERE code = $1`, reliefVillage); err != nil {
@@ -270,31 +270,22 @@ func readIDBase(ctx context.Context, tx pgx.Tx) (idBase, error) {
 	return b, nil
 }
 
-// takenIDNumbers returns the resident ID numbers already stored, which the
-// generated people must not repeat (both columns are UNIQUE).
-func takenIDNumbers(ctx context.Context, tx pgx.Tx) ([]string, error) {
-	rows, _ := tx.Query(ctx, `SELECT id_number FROM households UNION SELECT id_number FROM household_members`)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("id numbers: %w", err)
-	}
-	return ids, nil
-}
-
 // write copies the dataset into the database and moves each identity
 // sequence past the ids it used. COPY writes the given ids into GENERATED
 // ALWAYS identity columns (as INSERT ... OVERRIDING SYSTEM VALUE would).
 // Rows are made one at a time as COPY asks for them, so a scaled county's
-// million ledger entries never sit in memory twice.
-func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
+// million ledger entries never sit in memory twice. ID numbers and phones
+// are sealed by st's keys (store.HouseholdPersonal and the like) as rows are
+// made.
+func write(ctx context.Context, tx pgx.Tx, st *store.Store, ds *dataset, hash string) error {
 	err := copyRows(ctx, tx, "deputies", len(ds.deputies), func(i int) []any {
 		d := &ds.deputies[i]
-		return []any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
-			d.workUnit, d.post, d.phone, d.townshipCode, nullText(d.villageCode), d.status,
-			pinyin.Key(d.name), credentialNumber(*d), leftOfficeDate(*d, ds.today)}
-	}, "id", "name", "gender", "ethnicity", "birth_date", "levels",
-		"category", "term", "work_unit", "post", "phone", "home_township_code", "home_village_code", "status",
-		"name_pinyin", "credential_number", "left_office_date")
+		return append([]any{d.id, d.name, d.gender, d.ethnicity, d.birth, d.levels, d.category, d.term,
+			d.workUnit, d.post, d.townshipCode, nullText(d.villageCode), d.status,
+			pinyin.Key(d.name), credentialNumber(*d), leftOfficeDate(*d, ds.today)}, st.DeputyPersonal(d.phone)...)
+	}, append([]string{"id", "name", "gender", "ethnicity", "birth_date", "levels",
+		"category", "term", "work_unit", "post", "home_township_code", "home_village_code", "status",
+		"name_pinyin", "credential_number", "left_office_date"}, store.DeputyPersonalColumns()...)...)
 	if err != nil {
 		return err
 	}
@@ -313,12 +304,13 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 		if other == nil {
 			other = []string{} // NOT NULL DEFAULT '{}'
 		}
-		return []any{h.id, h.villageCode, h.groupName, h.headName, h.idNumber, h.phone, h.attribute,
+		return append([]any{h.id, h.villageCode, h.groupName, h.headName, h.attribute,
 			h.standard, h.mainCause, other, int32(h.identificationYear), numeric(h.income), h.status,
-			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear), pinyin.Key(h.headName)}
-	}, "id", "village_code", "group_name", "head_name", "id_number",
-		"phone", "attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
-		"status", "exited_year", "monitoring", "planned_exit_year", "head_pinyin")
+			nullYear(h.exitedYear), h.monitoring, nullYear(h.plannedExitYear), pinyin.Key(h.headName)},
+			st.HouseholdPersonal(h.idNumber, h.phone)...)
+	}, append([]string{"id", "village_code", "group_name", "head_name",
+		"attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income",
+		"status", "exited_year", "monitoring", "planned_exit_year", "head_pinyin"}, store.HouseholdPersonalColumns()...)...)
 	if err != nil {
 		return err
 	}
@@ -331,11 +323,12 @@ func write(ctx context.Context, tx pgx.Tx, ds *dataset, hash string) error {
 		}
 		m := &ds.households[hi].members[mi]
 		edu, school := schooling(m.birth, ds.today)
-		row := []any{m.id, m.householdID, m.name, m.sex, m.idNumber, m.relation, m.health, m.labour,
-			int32(mi), edu, school}
+		row := append([]any{m.id, m.householdID, m.name, m.sex, m.relation, m.health, m.labour,
+			int32(mi), edu, school}, st.MemberPersonal(m.idNumber)...)
 		mi++
 		return row
-	}, "id", "household_id", "name", "sex", "id_number", "relation", "health", "labour", "position", "education", "schooling")
+	}, append([]string{"id", "household_id", "name", "sex", "relation", "health", "labour", "position", "education",
+		"schooling"}, store.MemberPersonalColumns()...)...)
 	if err != nil {
 		return err
 	}

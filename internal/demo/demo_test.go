@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"testing"
 	"time"
 
@@ -95,8 +96,17 @@ func TestLoad(t *testing.T) {
 		if n := scalar[int](t, st, `SELECT count(DISTINCT home_township_code)::int FROM deputies WHERE kind = 'deputy'`); n != 16 {
 			t.Errorf("deputies live in %d townships, want all 16", n)
 		}
-		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies WHERE kind = 'deputy' AND phone !~ '^1[358][0-9]{9}$'`); n != 0 {
-			t.Errorf("%d deputies without an 11-digit mobile", n)
+		rows, _ = st.Pool.Query(ctx, `SELECT phone_enc FROM deputies WHERE kind = 'deputy'`)
+		var sealed []byte
+		bad := 0
+		if _, err := pgx.ForEachRow(rows, []any{&sealed}, func() error {
+			phone, err := st.Keys.Open("deputies.phone", sealed)
+			if !regexp.MustCompile(`^1[358][0-9]{9}$`).MatchString(phone) {
+				bad++
+			}
+			return err
+		}); err != nil || bad != 0 {
+			t.Errorf("%d deputies without an 11-digit mobile (%v)", bad, err)
 		}
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM deputies d JOIN pairings p ON p.deputy_id = d.id
 			WHERE d.status = 'left_office' AND p.status = 'active'`); n != 0 {
@@ -118,7 +128,7 @@ func TestLoad(t *testing.T) {
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM households h WHERE
 			(SELECT count(*) FROM household_members m WHERE m.household_id = h.id) NOT BETWEEN 1 AND 6
 			OR NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id AND m.relation = '户主'
-				AND m.name = h.head_name AND m.id_number = h.id_number)`); n != 0 {
+				AND m.name = h.head_name AND m.id_hash = h.id_hash)`); n != 0 {
 			t.Errorf("%d households without 1–6 members headed by the 户主", n)
 		}
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM households WHERE main_cause = ANY(other_causes)`); n != 0 {
@@ -137,12 +147,17 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("id numbers", func(t *testing.T) {
-		rows, _ := st.Pool.Query(ctx, `SELECT id_number, sex FROM household_members
-			UNION ALL SELECT h.id_number, m.sex FROM households h JOIN household_members m ON m.id_number = h.id_number`)
-		var id, sex string
+		rows, _ := st.Pool.Query(ctx, `SELECT 'household_members.id_number', id_enc, sex FROM household_members
+			UNION ALL SELECT 'households.id_number', h.id_enc, m.sex FROM households h JOIN household_members m ON m.id_hash = h.id_hash`)
+		var label, sex string
+		var sealed []byte
 		n := 0
-		_, err := pgx.ForEachRow(rows, []any{&id, &sex}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&label, &sealed, &sex}, func() error {
 			n++
+			id, err := st.Keys.Open(label, sealed)
+			if err != nil {
+				return err
+			}
 			p, err := idcard.Parse(id)
 			if err != nil {
 				t.Errorf("ID number %s: %v", id, err)
@@ -402,11 +417,11 @@ func TestLoadConcurrently(t *testing.T) {
 func checksum(t *testing.T, st *store.Store) []string {
 	t.Helper()
 	queries := []string{
-		`SELECT md5(string_agg(concat_ws('|', id, name, gender, birth_date, levels, category, work_unit, post, phone,
+		`SELECT md5(string_agg(concat_ws('|', id, name, gender, birth_date, levels, category, work_unit, post, phone_hash,
 			home_township_code, home_village_code, status), ',' ORDER BY id)) FROM deputies`,
-		`SELECT md5(string_agg(concat_ws('|', id, village_code, group_name, head_name, id_number, phone, attribute,
+		`SELECT md5(string_agg(concat_ws('|', id, village_code, group_name, head_name, id_hash, phone_hash, attribute,
 			main_cause, other_causes, per_capita_income, status, exited_year), ',' ORDER BY id)) FROM households`,
-		`SELECT md5(string_agg(concat_ws('|', id, household_id, name, id_number, relation, health, labour), ',' ORDER BY id))
+		`SELECT md5(string_agg(concat_ws('|', id, household_id, name, id_hash, relation, health, labour), ',' ORDER BY id))
 			FROM household_members`,
 		`SELECT md5(string_agg(concat_ws('|', id, household_id, deputy_id, start_date, end_date, status), ',' ORDER BY id))
 			FROM pairings`,

@@ -67,18 +67,23 @@ func TestLoadScaled(t *testing.T) {
 	})
 
 	t.Run("id numbers", func(t *testing.T) {
-		if n := scalar[int](t, st, `SELECT count(*)::int - count(DISTINCT id_number)::int FROM household_members`); n != 0 {
+		if n := scalar[int](t, st, `SELECT count(*)::int - count(DISTINCT id_hash)::int FROM household_members`); n != 0 {
 			t.Errorf("%d repeated ID numbers", n)
 		}
 		if n := scalar[int](t, st, `SELECT count(*)::int FROM households h
-			WHERE NOT EXISTS (SELECT 1 FROM household_members m WHERE m.id_number = h.id_number AND m.household_id = h.id)`); n != 0 {
+			WHERE NOT EXISTS (SELECT 1 FROM household_members m WHERE m.id_hash = h.id_hash AND m.household_id = h.id)`); n != 0 {
 			t.Errorf("%d heads whose ID number is not their member row's", n)
 		}
-		rows, _ := st.Pool.Query(ctx, `SELECT id_number, sex FROM household_members`)
-		var id, sex string
+		rows, _ := st.Pool.Query(ctx, `SELECT id_enc, sex FROM household_members`)
+		var sealed []byte
+		var sex string
 		n, bad := 0, 0
-		_, err := pgx.ForEachRow(rows, []any{&id, &sex}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&sealed, &sex}, func() error {
 			n++
+			id, err := st.Keys.Open("household_members.id_number", sealed)
+			if err != nil {
+				return err
+			}
 			p, err := idcard.Parse(id)
 			if err != nil || p.Region != "430681" || p.Male != (sex == "male") {
 				if bad++; bad <= 5 {

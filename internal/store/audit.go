@@ -9,6 +9,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/width"
 )
 
 // AuditRow is one audit event as shown on a record's page.
@@ -49,13 +50,23 @@ func (s *Store) AuditReveal(ctx context.Context, scope auth.Scope, id int64, act
 	return nil
 }
 
+// auditQuery is a search query as the audit log keeps it: a query that
+// could be a whole ID number (18 characters) keeps only its last 4, like
+// every other audit record of an ID.
+func auditQuery(q string) string {
+	if t := strings.TrimSpace(width.Fold.String(q)); len(t) == 18 {
+		return tail(t)
+	}
+	return q
+}
+
 // AuditExport records that actorID exported the households matching f (count
 // rows; full reports whether ID numbers were exported unmasked).
 func (s *Store) AuditExport(ctx context.Context, actorID int64, f HouseholdFilter, count int, full bool) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		return audit(ctx, tx, actorID, "household.export", "household_export", 0, nil, map[string]any{
 			"division": f.Division, "status": f.Status, "attribute": f.Attribute, "cause": f.Cause, "paired": f.Paired,
-			"query": f.Query, "households": count, "unmasked": full})
+			"query": auditQuery(f.Query), "households": count, "unmasked": full})
 	})
 	if err != nil {
 		return fmt.Errorf("store.AuditExport: %w", err)

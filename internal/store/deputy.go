@@ -31,7 +31,7 @@ type DeputyRow struct {
 	Term             string     `db:"term"`
 	WorkUnit         string     `db:"work_unit"`
 	Post             string     `db:"post"`
-	Phone            string     `db:"phone"`
+	Phone            string     `db:"-"` // decrypted from phone_enc; "" = none
 	CredentialNumber string     `db:"credential_number"`
 	HomeTownshipCode string     `db:"home_township_code"`
 	HomeTownshipName string     `db:"home_township_name"`
@@ -45,11 +45,30 @@ type DeputyRow struct {
 
 const deputySelect = `SELECT d.id, d.kind, d.name, d.contact_person, coalesce(d.gender, '') AS gender, d.ethnicity, d.birth_date,
 	coalesce(d.levels, '{}') AS levels, coalesce(d.category, '') AS category, d.term, d.work_unit,
-	d.post, d.phone, d.credential_number, d.home_township_code, t.name AS home_township_name,
+	d.post, d.phone_enc, d.credential_number, d.home_township_code, t.name AS home_township_name,
 	coalesce(d.home_village_code, '') AS home_village_code, d.status, d.left_office_date, d.version,
 	(SELECT count(*) FROM pairings p WHERE p.deputy_id = d.id AND p.status = 'active')::int AS active_pairings,
 	coalesce((SELECT u.username FROM users u WHERE u.deputy_id = d.id), '') AS username
 FROM deputies d JOIN divisions t ON t.code = d.home_township_code`
+
+// deputyScan is a DeputyRow as read, with its sealed phone.
+type deputyScan struct {
+	DeputyRow
+	PhoneEnc []byte `db:"phone_enc"`
+}
+
+// openDeputies returns the rows with their phones decrypted.
+func (s *Store) openDeputies(scanned []deputyScan) ([]DeputyRow, error) {
+	out := make([]DeputyRow, len(scanned))
+	for i, r := range scanned {
+		out[i] = r.DeputyRow
+		var err error
+		if out[i].Phone, err = s.Keys.Open(labelDeputyPhone, r.PhoneEnc); err != nil {
+			return nil, fmt.Errorf("deputy %d: %w", r.ID, err)
+		}
+	}
+	return out, nil
+}
 
 // DeputyFilter narrows the deputy list; empty fields do not filter,
 // except Kind: "" (as "deputy") lists deputies only, "unit" units only,
@@ -79,7 +98,11 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 	args = append(args, PageSize, (page-1)*PageSize)
 	rows, _ := s.Pool.Query(ctx, `SELECT * FROM (`+deputySelect+where+`) d`+order+
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[DeputyRow])
+	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[deputyScan])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.Deputies: %w", err)
+	}
+	out, err := s.openDeputies(scanned)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.Deputies: %w", err)
 	}
@@ -89,14 +112,18 @@ func (s *Store) Deputies(ctx context.Context, f DeputyFilter) ([]DeputyRow, int,
 // Deputy returns one helper (deputy or unit: see Kind), or ErrNotFound.
 func (s *Store) Deputy(ctx context.Context, id int64) (DeputyRow, error) {
 	rows, _ := s.Pool.Query(ctx, deputySelect+` WHERE d.id = $1`, id)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DeputyRow])
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[deputyScan])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DeputyRow{}, ErrNotFound
 	}
 	if err != nil {
 		return DeputyRow{}, fmt.Errorf("store.Deputy %d: %w", id, err)
 	}
-	return d, nil
+	out, err := s.openDeputies([]deputyScan{d})
+	if err != nil {
+		return DeputyRow{}, fmt.Errorf("store.Deputy: %w", err)
+	}
+	return out[0], nil
 }
 
 func deputySnapshot(d deputy.Deputy) map[string]any {
@@ -110,10 +137,10 @@ func (s *Store) CreateDeputy(ctx context.Context, d deputy.Deputy, actorID int64
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO deputies (name, name_pinyin, gender, ethnicity, birth_date, levels, category, term,
-			work_unit, post, phone, home_township_code, home_village_code, credential_number)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			work_unit, post, phone_enc, phone_hash, home_township_code, home_village_code, credential_number)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 			d.Name, pinyin.Key(d.Name), d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term, d.WorkUnit, d.Post,
-			d.Phone, d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber).Scan(&id)
+			s.Keys.Seal(labelDeputyPhone, d.Phone), s.Keys.Hash(hashPhone, d.Phone), d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -134,11 +161,11 @@ func (s *Store) UpdateDeputy(ctx context.Context, id int64, version int, d deput
 	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, gender = $5, ethnicity = $6, birth_date = $7,
-			levels = $8, category = $9, term = $10, work_unit = $11, post = $12, phone = $13, home_township_code = $14,
-			home_village_code = $15, credential_number = $16, version = version + 1, updated_at = now()
+			levels = $8, category = $9, term = $10, work_unit = $11, post = $12, phone_enc = $13, phone_hash = $14,
+			home_township_code = $15, home_village_code = $16, credential_number = $17, version = version + 1, updated_at = now()
 			WHERE id = $1 AND version = $2 AND kind = 'deputy'`,
 			id, version, d.Name, pinyin.Key(d.Name), d.Gender, d.Ethnicity, d.BirthDate, d.Levels, d.Category, d.Term,
-			d.WorkUnit, d.Post, d.Phone, d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber)
+			d.WorkUnit, d.Post, s.Keys.Seal(labelDeputyPhone, d.Phone), s.Keys.Hash(hashPhone, d.Phone), d.HomeTownshipCode, nullText(d.HomeVillageCode), d.CredentialNumber)
 		if err != nil {
 			return err
 		}
@@ -330,10 +357,11 @@ func unitSnapshot(u deputy.Unit) map[string]any {
 func (s *Store) CreateUnit(ctx context.Context, u deputy.Unit, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO deputies (kind, name, name_pinyin, contact_person, post, phone,
+		err := tx.QueryRow(ctx, `INSERT INTO deputies (kind, name, name_pinyin, contact_person, post, phone_enc, phone_hash,
 			home_township_code, home_village_code, gender, levels, category)
-			VALUES ('unit', $1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL) RETURNING id`,
-			u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, u.Phone, u.HomeTownshipCode, nullText(u.HomeVillageCode)).Scan(&id)
+			VALUES ('unit', $1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL) RETURNING id`,
+			u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, s.Keys.Seal(labelDeputyPhone, u.Phone),
+			s.Keys.Hash(hashPhone, u.Phone), u.HomeTownshipCode, nullText(u.HomeVillageCode)).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -357,10 +385,11 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, version int, u deputy.
 		return ErrNotFound
 	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, contact_person = $5, post = $6, phone = $7,
-			home_township_code = $8, home_village_code = $9, version = version + 1, updated_at = now()
-			WHERE id = $1 AND version = $2 AND kind = 'unit'`,
-			id, version, u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, u.Phone, u.HomeTownshipCode, nullText(u.HomeVillageCode))
+		tag, err := tx.Exec(ctx, `UPDATE deputies SET name = $3, name_pinyin = $4, contact_person = $5, post = $6,
+			phone_enc = $7, phone_hash = $8, home_township_code = $9, home_village_code = $10, version = version + 1,
+			updated_at = now() WHERE id = $1 AND version = $2 AND kind = 'unit'`,
+			id, version, u.Name, pinyin.Key(u.Name), u.ContactPerson, u.Post, s.Keys.Seal(labelDeputyPhone, u.Phone),
+			s.Keys.Hash(hashPhone, u.Phone), u.HomeTownshipCode, nullText(u.HomeVillageCode))
 		if err != nil {
 			return err
 		}

@@ -89,7 +89,8 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_deputies (
 				idx int PRIMARY KEY, name text, name_pinyin text, gender text, ethnicity text, birth_date date,
-				levels text[], category text, term text, work_unit text, post text, phone text, credential_number text,
+				levels text[], category text, term text, work_unit text, post text, phone_enc bytea, phone_hash bytea,
+				credential_number text,
 				home_township_code text, home_village_code text, status text, deputy_id bigint,
 				is_new boolean NOT NULL DEFAULT false, changed boolean NOT NULL DEFAULT false,
 				left_office boolean NOT NULL DEFAULT false
@@ -98,7 +99,8 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_deputies"},
 			[]string{"idx", "name", "name_pinyin", "gender", "ethnicity", "birth_date", "levels", "category", "term",
-				"work_unit", "post", "phone", "credential_number", "home_township_code", "home_village_code", "status"},
+				"work_unit", "post", "phone_enc", "phone_hash", "credential_number", "home_township_code", "home_village_code",
+				"status"},
 			pgx.CopyFromSlice(len(ds), func(i int) ([]any, error) {
 				d := ds[i]
 				status := d.Status
@@ -106,7 +108,8 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 					status = "active"
 				}
 				return []any{i, d.Name, pinyin.Key(d.Name), d.Gender, orDefault(d.Ethnicity, "汉族"), d.BirthDate, d.Levels,
-					d.Category, d.Term, d.WorkUnit, d.Post, d.Phone, d.CredentialNumber, d.HomeTownshipCode,
+					d.Category, d.Term, d.WorkUnit, d.Post, s.Keys.Seal(labelDeputyPhone, d.Phone), s.Keys.Hash(hashPhone, d.Phone),
+					d.CredentialNumber, d.HomeTownshipCode,
 					nullText(d.HomeVillageCode), status}, nil
 			})); err != nil {
 			return fmt.Errorf("copy deputies: %w", err)
@@ -130,14 +133,14 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 		}
 		if _, err := tx.Exec(ctx, `UPDATE import_deputies i SET
 				changed = (d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term, d.work_unit, d.post,
-						d.phone, d.credential_number, d.home_township_code, d.home_village_code, d.status)
+						d.phone_hash, d.credential_number, d.home_township_code, d.home_village_code, d.status)
 					IS DISTINCT FROM (i.name, i.gender, i.ethnicity, i.birth_date, i.levels, i.category, i.term, i.work_unit,
-						i.post, i.phone, i.credential_number, i.home_township_code, i.home_village_code, i.status),
+						i.post, i.phone_hash, i.credential_number, i.home_township_code, i.home_village_code, i.status),
 				left_office = d.status = 'active' AND i.status = 'left_office'
 			FROM deputies d WHERE d.id = i.deputy_id`); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
-		befores, err := deputyBefores(ctx, tx)
+		befores, err := s.deputyBefores(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -150,9 +153,11 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 		}
 		const today = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
 		if _, err := tx.Exec(ctx, `INSERT INTO deputies (id, name, name_pinyin, gender, ethnicity, birth_date, levels, category,
-				term, work_unit, post, phone, credential_number, home_township_code, home_village_code, status, left_office_date)
+				term, work_unit, post, phone_enc, phone_hash, credential_number, home_township_code, home_village_code, status,
+				left_office_date)
 			OVERRIDING SYSTEM VALUE
-			SELECT deputy_id, name, name_pinyin, gender, ethnicity, birth_date, levels, category, term, work_unit, post, phone,
+			SELECT deputy_id, name, name_pinyin, gender, ethnicity, birth_date, levels, category, term, work_unit, post,
+				phone_enc, phone_hash,
 				credential_number, home_township_code, home_village_code, status,
 				CASE WHEN status = 'left_office' THEN `+today+` END
 			FROM import_deputies WHERE is_new ORDER BY idx`); err != nil {
@@ -160,7 +165,8 @@ func (s *Store) ImportDeputies(ctx context.Context, ds []ImportDeputy, actorID i
 		}
 		if _, err := tx.Exec(ctx, `UPDATE deputies d SET name = i.name, name_pinyin = i.name_pinyin, gender = i.gender,
 				ethnicity = i.ethnicity, birth_date = i.birth_date, levels = i.levels, category = i.category, term = i.term,
-				work_unit = i.work_unit, post = i.post, phone = i.phone, credential_number = i.credential_number,
+				work_unit = i.work_unit, post = i.post, phone_enc = i.phone_enc, phone_hash = i.phone_hash,
+				credential_number = i.credential_number,
 				home_township_code = i.home_township_code, home_village_code = i.home_village_code, status = i.status,
 				left_office_date = CASE WHEN i.status = 'active' THEN NULL WHEN i.left_office THEN `+today+`
 					ELSE d.left_office_date END,
@@ -315,18 +321,23 @@ func matchDeputies(ctx context.Context, tx pgx.Tx, ds []ImportDeputy) error {
 
 // deputyBefores returns the audit "before" of every registered deputy the
 // import changes, by id.
-func deputyBefores(ctx context.Context, tx pgx.Tx) (map[int64]map[string]any, error) {
+func (s *Store) deputyBefores(ctx context.Context, tx pgx.Tx) (map[int64]map[string]any, error) {
 	rows, _ := tx.Query(ctx, `SELECT d.id, d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term,
-			d.work_unit, d.post, d.phone, d.credential_number, d.home_township_code, coalesce(d.home_village_code, ''), d.status
+			d.work_unit, d.post, d.phone_enc, d.credential_number, d.home_township_code, coalesce(d.home_village_code, ''), d.status
 		FROM deputies d JOIN import_deputies i ON i.deputy_id = d.id WHERE i.changed`)
 	out := map[int64]map[string]any{}
 	var (
-		id     int64
-		d      deputy.Deputy
-		status string
+		id       int64
+		d        deputy.Deputy
+		status   string
+		phoneEnc []byte
 	)
 	_, err := pgx.ForEachRow(rows, []any{&id, &d.Name, &d.Gender, &d.Ethnicity, &d.BirthDate, &d.Levels, &d.Category, &d.Term,
-		&d.WorkUnit, &d.Post, &d.Phone, &d.CredentialNumber, &d.HomeTownshipCode, &d.HomeVillageCode, &status}, func() error {
+		&d.WorkUnit, &d.Post, &phoneEnc, &d.CredentialNumber, &d.HomeTownshipCode, &d.HomeVillageCode, &status}, func() error {
+		var err error
+		if d.Phone, err = s.Keys.Open(labelDeputyPhone, phoneEnc); err != nil {
+			return fmt.Errorf("deputy %d: %w", id, err)
+		}
 		out[id] = deputyImportSnapshot(d, status)
 		return nil
 	})
@@ -393,7 +404,7 @@ func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(Expo
 	where, args := deputyWhere(f)
 	order := deputyOrder(f.Sort)
 	rows, err := s.Pool.Query(ctx, `SELECT d.name, d.gender, d.ethnicity, d.birth_date, d.levels, d.category, d.term,
-			d.work_unit, d.post, d.phone, d.credential_number, d.home_township_code, coalesce(d.home_village_code, ''),
+			d.work_unit, d.post, d.phone_enc, d.credential_number, d.home_township_code, coalesce(d.home_village_code, ''),
 			d.status, t.name, coalesce(v.name, '')
 		FROM deputies d JOIN divisions t ON t.code = d.home_township_code
 		LEFT JOIN divisions v ON v.code = d.home_village_code`+where+order, args...)
@@ -403,9 +414,14 @@ func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(Expo
 	defer rows.Close()
 	for rows.Next() {
 		var e ExportDeputy
+		var phoneEnc []byte
 		if err := rows.Scan(&e.Name, &e.Gender, &e.Ethnicity, &e.BirthDate, &e.Levels, &e.Category, &e.Term, &e.WorkUnit,
-			&e.Post, &e.Phone, &e.CredentialNumber, &e.HomeTownshipCode, &e.HomeVillageCode, &e.Status,
+			&e.Post, &phoneEnc, &e.CredentialNumber, &e.HomeTownshipCode, &e.HomeVillageCode, &e.Status,
 			&e.TownshipName, &e.VillageName); err != nil {
+			return fmt.Errorf("store.ExportDeputies: %w", err)
+		}
+		var err error
+		if e.Phone, err = s.Keys.Open(labelDeputyPhone, phoneEnc); err != nil {
 			return fmt.Errorf("store.ExportDeputies: %w", err)
 		}
 		if err := fn(e); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/config"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/jackc/pgx/v5"
 )
@@ -32,7 +33,11 @@ func BenchmarkPageSQL(b *testing.B) {
 		b.Skip("BENCH_DATABASE_URL not set")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, url)
+	cfg, err := config.FromEnv(os.Getenv) // DATA_KEYS as the server has them
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, url, cfg.Keys)
 	if err != nil {
 		b.Fatal(err)
 	}

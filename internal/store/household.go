@@ -38,8 +38,8 @@ type HouseholdRow struct {
 	TownshipName       string          `db:"township_name"`
 	GroupName          string          `db:"group_name"`
 	HeadName           string          `db:"head_name"`
-	IDNumber           string          `db:"id_number"`
-	Phone              string          `db:"phone"`
+	IDNumber           string          `db:"-"` // decrypted from id_enc
+	Phone              string          `db:"-"` // decrypted from phone_enc; "" = none
 	Attribute          string          `db:"attribute"`
 	Standard           string          `db:"standard"`
 	MainCause          string          `db:"main_cause"`
@@ -59,7 +59,7 @@ type HouseholdRow struct {
 }
 
 const householdSelect = `SELECT h.id, h.village_code, v.name AS village_name, h.township_code, t.name AS township_name,
-	h.group_name, h.head_name, h.id_number, h.phone, h.attribute, h.standard, h.main_cause, h.other_causes,
+	h.group_name, h.head_name, h.id_enc, h.phone_enc, h.attribute, h.standard, h.main_cause, h.other_causes,
 	h.identification_year, h.per_capita_income, h.status, h.exited_year, h.monitoring, h.planned_exit_year,
 	(SELECT count(*) FROM household_members m WHERE m.household_id = h.id)::int AS size,
 	coalesce(ap.id, 0) AS pairing_id, coalesce(ap.deputy_id, 0) AS deputy_id, coalesce(dp.name, '') AS deputy_name, coalesce(dp.kind, '') AS deputy_kind, h.remark
@@ -69,9 +69,32 @@ JOIN divisions t ON t.code = h.township_code
 LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
 LEFT JOIN deputies dp ON dp.id = ap.deputy_id`
 
+// householdScan is a HouseholdRow as read, with the sealed personal data
+// that open decrypts into it.
+type householdScan struct {
+	HouseholdRow
+	IDEnc    []byte `db:"id_enc"`
+	PhoneEnc []byte `db:"phone_enc"`
+}
+
+// open returns the row with its ID number and phone decrypted.
+func (s *Store) openHousehold(r householdScan) (HouseholdRow, error) {
+	h := r.HouseholdRow
+	var err error
+	if h.IDNumber, err = s.Keys.Open(labelHouseholdID, r.IDEnc); err != nil {
+		return h, fmt.Errorf("household %d: %w", h.ID, err)
+	}
+	if h.Phone, err = s.Keys.Open(labelHouseholdPhone, r.PhoneEnc); err != nil {
+		return h, fmt.Errorf("household %d: %w", h.ID, err)
+	}
+	return h, nil
+}
+
 // HouseholdFilter narrows the household list. Empty fields do not filter.
 // Query matches a name fragment of the head, its pinyin key (initials such as
-// "zs" or full pinyin) or the tail of the ID number.
+// "zs" or full pinyin) or the ID number: its last four characters, or (for
+// viewers who see IDs in full) the whole number. ID numbers are stored
+// encrypted, so these exact matches on keyed hashes are the only ID searches.
 type HouseholdFilter struct {
 	Division  string // township or village code
 	Status    string
@@ -85,8 +108,8 @@ type HouseholdFilter struct {
 	Sort        string // "" = by surname strokes (按姓氏笔画), "pinyin", "village"
 	Page        int    // 1-based
 	// MaskedIDs is set when the viewer sees ID numbers masked: then Query
-	// matches the ID's last four characters only, exactly, so that searching
-	// cannot recover hidden digits.
+	// matches the ID's last four characters only, never the whole number,
+	// so that searching cannot confirm hidden digits.
 	MaskedIDs bool
 }
 
@@ -96,7 +119,7 @@ const PageSize = 50
 // householdWhere returns the WHERE clause (with "WHERE") and arguments that
 // select the households in scope matching f. Queries using it must join
 // pairings as ap (active pairing) on h.
-func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
+func (s *Store) householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 	where, args := householdScope(scope, 1)
 	conds := []string{where}
 	add := func(cond string, v any) {
@@ -146,15 +169,23 @@ func householdWhere(scope auth.Scope, f HouseholdFilter) (string, []any) {
 		conds = append(conds, `ap.id IS NULL`)
 	}
 	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
-		idCond := `h.id_number LIKE '%' || upper($?) ESCAPE '\'`
-		if f.MaskedIDs || scope != (auth.Scope{}) {
-			idCond = `right(h.id_number, 4) = upper($?)`
-		}
 		nameCond := `h.head_name LIKE '%' || $? || '%' ESCAPE '\'`
 		if pinyin.IsQuery(q) {
 			nameCond += ` OR h.head_pinyin LIKE lower($?) || '%' ESCAPE '\' OR h.head_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
 		}
-		add(`(`+nameCond+` OR `+idCond+`)`, escapeLike(q))
+		args = append(args, escapeLike(q))
+		cond := strings.ReplaceAll(nameCond, "$?", fmt.Sprintf("$%d", len(args)))
+		// ID numbers are stored encrypted: the ID searches compare keyed
+		// hashes (personal.go), so a query of another length matches no ID.
+		switch {
+		case len(q) == 4:
+			args = append(args, s.Keys.Hash(hashIDTail, strings.ToUpper(q)))
+			cond += fmt.Sprintf(` OR h.id_tail_hash = $%d`, len(args))
+		case len(q) == 18 && !f.MaskedIDs && scope == (auth.Scope{}):
+			args = append(args, s.Keys.Hash(hashID, strings.ToUpper(q)))
+			cond += fmt.Sprintf(` OR h.id_hash = $%d`, len(args))
+		}
+		conds = append(conds, "("+cond+")")
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
@@ -174,7 +205,7 @@ func householdOrder(sort string) string {
 // the order f.Sort asks for, and the total count. A page past the end is
 // empty; the caller shows the pager.
 func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFilter) ([]HouseholdRow, int, error) {
-	whereSQL, args := householdWhere(scope, f)
+	whereSQL, args := s.householdWhere(scope, f)
 	total, err := s.countHouseholds(ctx, scope, f, whereSQL, args)
 	if err != nil {
 		return nil, 0, err
@@ -183,9 +214,15 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 	// LIMIT and OFFSET are written into the statement (see householdWhere
 	// on planning).
 	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT %d OFFSET %d`, PageSize, (page-1)*PageSize), args...)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[HouseholdRow])
+	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[householdScan])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.Households: %w", err)
+	}
+	out := make([]HouseholdRow, len(scanned))
+	for i, r := range scanned {
+		if out[i], err = s.openHousehold(r); err != nil {
+			return nil, 0, fmt.Errorf("store.Households: %w", err)
+		}
 	}
 	return out, total, nil
 }
@@ -230,12 +267,16 @@ func (s *Store) countHouseholds(ctx context.Context, scope auth.Scope, f Househo
 func (s *Store) Household(ctx context.Context, scope auth.Scope, id int64) (HouseholdRow, error) {
 	where, args := householdScope(scope, 2)
 	rows, _ := s.Pool.Query(ctx, householdSelect+` WHERE h.id = $1 AND `+where, append([]any{id}, args...)...)
-	h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[HouseholdRow])
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[householdScan])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return HouseholdRow{}, ErrNotFound
 	}
 	if err != nil {
 		return HouseholdRow{}, fmt.Errorf("store.Household %d: %w", id, err)
+	}
+	h, err := s.openHousehold(r)
+	if err != nil {
+		return HouseholdRow{}, fmt.Errorf("store.Household: %w", err)
 	}
 	return h, nil
 }
@@ -245,7 +286,7 @@ type MemberRow struct {
 	ID          int64  `db:"id"`
 	Name        string `db:"name"`
 	Sex         string `db:"sex"`
-	IDNumber    string `db:"id_number"`
+	IDNumber    string `db:"-"` // decrypted from id_enc
 	Relation    string `db:"relation"`
 	Ethnicity   string `db:"ethnicity"`
 	Education   string `db:"education"`
@@ -259,11 +300,22 @@ type MemberRow struct {
 // order they were entered. The caller has already checked scope with
 // Household.
 func (s *Store) Members(ctx context.Context, householdID int64) ([]MemberRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT id, name, sex, id_number, relation, ethnicity, education, schooling, health, labour, migrant_work
+	type memberScan struct {
+		MemberRow
+		IDEnc []byte `db:"id_enc"`
+	}
+	rows, _ := s.Pool.Query(ctx, `SELECT id, name, sex, id_enc, relation, ethnicity, education, schooling, health, labour, migrant_work
 		FROM household_members WHERE household_id = $1 ORDER BY relation <> '户主', position, id`, householdID)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MemberRow])
+	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[memberScan])
 	if err != nil {
 		return nil, fmt.Errorf("store.Members: %w", err)
+	}
+	out := make([]MemberRow, len(scanned))
+	for i, m := range scanned {
+		out[i] = m.MemberRow
+		if out[i].IDNumber, err = s.Keys.Open(labelMemberID, m.IDEnc); err != nil {
+			return nil, fmt.Errorf("store.Members: member %d: %w", m.ID, err)
+		}
 	}
 	return out, nil
 }
@@ -299,20 +351,31 @@ func sameMemberIDs(a, b household.Household) bool {
 var ErrVersionConflict = errors.New("version conflict")
 
 // checkIDsFree returns *ErrDuplicateID if any of ids is the ID number of a
-// member (heads are members too) of a household other than except.
-func checkIDsFree(ctx context.Context, tx pgx.Tx, ids []string, except int64) error {
+// member (heads are members too) of a household other than except. It
+// compares keyed hashes: the stored numbers are encrypted.
+func (s *Store) checkIDsFree(ctx context.Context, tx pgx.Tx, ids []string, except int64) error {
+	hashes := make([][]byte, len(ids))
+	for i, id := range ids {
+		hashes[i] = s.Keys.Hash(hashID, id)
+	}
 	var e ErrDuplicateID
-	err := tx.QueryRow(ctx, `SELECT m.id_number, hh.id, v.name || ' ' || hh.head_name FROM household_members m
+	var hash []byte
+	err := tx.QueryRow(ctx, `SELECT m.id_hash, hh.id, v.name || ' ' || hh.head_name FROM household_members m
 		JOIN households hh ON hh.id = m.household_id JOIN divisions v ON v.code = hh.village_code
-		WHERE m.id_number = ANY ($1) AND m.household_id <> $2
-		UNION ALL SELECT hh.id_number, hh.id, v.name || ' ' || hh.head_name FROM households hh
-		JOIN divisions v ON v.code = hh.village_code WHERE hh.id_number = ANY ($1) AND hh.id <> $2
-		LIMIT 1`, ids, except).Scan(&e.IDNumber, &e.HouseholdID, &e.Holder)
+		WHERE m.id_hash = ANY ($1) AND m.household_id <> $2
+		UNION ALL SELECT hh.id_hash, hh.id, v.name || ' ' || hh.head_name FROM households hh
+		JOIN divisions v ON v.code = hh.village_code WHERE hh.id_hash = ANY ($1) AND hh.id <> $2
+		LIMIT 1`, hashes, except).Scan(&hash, &e.HouseholdID, &e.Holder)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	for i, h := range hashes {
+		if bytes.Equal(h, hash) {
+			e.IDNumber = ids[i]
+		}
 	}
 	return &e
 }
@@ -328,17 +391,20 @@ func allIDs(h household.Household) []string {
 
 // writeMembers replaces the members of household id with h's head (position
 // 0, relation 户主) and members (positions 1..n).
-func writeMembers(ctx context.Context, tx pgx.Tx, id int64, h household.Household) error {
+func (s *Store) writeMembers(ctx context.Context, tx pgx.Tx, id int64, h household.Household) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM household_members WHERE household_id = $1`, id); err != nil {
 		return err
 	}
 	hd := h.Head
-	rows := [][]any{{id, h.HeadName, h.HeadSex, h.IDNumber, "户主", hd.Ethnicity, hd.Education, hd.Schooling, hd.Health, hd.Labour, hd.MigrantWork, 0}}
+	k := s.Keys
+	rows := [][]any{{id, h.HeadName, h.HeadSex, k.Seal(labelMemberID, h.IDNumber), k.Hash(hashID, h.IDNumber), "户主",
+		hd.Ethnicity, hd.Education, hd.Schooling, hd.Health, hd.Labour, hd.MigrantWork, 0}}
 	for i, m := range h.Members {
-		rows = append(rows, []any{id, m.Name, m.Sex, m.IDNumber, m.Relation, m.Ethnicity, m.Education, m.Schooling, m.Health, m.Labour, m.MigrantWork, i + 1})
+		rows = append(rows, []any{id, m.Name, m.Sex, k.Seal(labelMemberID, m.IDNumber), k.Hash(hashID, m.IDNumber), m.Relation,
+			m.Ethnicity, m.Education, m.Schooling, m.Health, m.Labour, m.MigrantWork, i + 1})
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"household_members"},
-		[]string{"household_id", "name", "sex", "id_number", "relation", "ethnicity", "education", "schooling", "health", "labour", "migrant_work", "position"},
+		[]string{"household_id", "name", "sex", "id_enc", "id_hash", "relation", "ethnicity", "education", "schooling", "health", "labour", "migrant_work", "position"},
 		pgx.CopyFromRows(rows))
 	return err
 }
@@ -389,22 +455,25 @@ func nullYear(y int) *int {
 func (s *Store) CreateHousehold(ctx context.Context, h household.Household, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := checkIDsFree(ctx, tx, allIDs(h), 0); err != nil {
+		if err := s.checkIDsFree(ctx, tx, allIDs(h), 0); err != nil {
 			return err
 		}
 		other := h.OtherCauses
 		if other == nil {
 			other = []string{}
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO households (village_code, group_name, head_name, head_pinyin, id_number, phone, attribute,
+		p := s.sealHousehold(h.IDNumber, h.Phone)
+		err := tx.QueryRow(ctx, `INSERT INTO households (village_code, group_name, head_name, head_pinyin,
+			id_enc, id_hash, id_tail_hash, phone_enc, phone_hash, attribute,
 			standard, main_cause, other_causes, identification_year, per_capita_income, planned_exit_year, remark)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone, h.Attribute, h.Standard,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+			h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), p.idEnc, p.idHash, p.idTailHash, p.phoneEnc,
+			p.phoneHash, h.Attribute, h.Standard,
 			h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, nullYear(h.PlannedExitYear), h.Remark).Scan(&id)
 		if err != nil {
 			return err
 		}
-		if err := writeMembers(ctx, tx, id, h); err != nil {
+		if err := s.writeMembers(ctx, tx, id, h); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO household_status_history (household_id, status, changed_by, note)
@@ -487,22 +556,24 @@ func (s *Store) UpdateHousehold(ctx context.Context, scope auth.Scope, id int64,
 		if current != version {
 			return ErrVersionConflict
 		}
-		if err := checkIDsFree(ctx, tx, allIDs(h), id); err != nil {
+		if err := s.checkIDsFree(ctx, tx, allIDs(h), id); err != nil {
 			return err
 		}
 		other := h.OtherCauses
 		if other == nil {
 			other = []string{}
 		}
+		p := s.sealHousehold(h.IDNumber, h.Phone)
 		if _, err := tx.Exec(ctx, `UPDATE households SET village_code = $2, group_name = $3, head_name = $4, head_pinyin = $5,
-			id_number = $6, phone = $7, attribute = $8, standard = $9, main_cause = $10, other_causes = $11,
-			identification_year = $12, per_capita_income = $13, planned_exit_year = $14, remark = $15,
-			version = version + 1, updated_at = now() WHERE id = $1`,
-			id, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone, h.Attribute, h.Standard,
+			id_enc = $6, id_hash = $7, id_tail_hash = $8, phone_enc = $9, phone_hash = $10, attribute = $11, standard = $12,
+			main_cause = $13, other_causes = $14, identification_year = $15, per_capita_income = $16, planned_exit_year = $17,
+			remark = $18, version = version + 1, updated_at = now() WHERE id = $1`,
+			id, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), p.idEnc, p.idHash, p.idTailHash, p.phoneEnc,
+			p.phoneHash, h.Attribute, h.Standard,
 			h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, nullYear(h.PlannedExitYear), h.Remark); err != nil {
 			return err
 		}
-		if err := writeMembers(ctx, tx, id, h); err != nil {
+		if err := s.writeMembers(ctx, tx, id, h); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actorID, "household.update", "household", id, snapshot(before), snapshot(h))

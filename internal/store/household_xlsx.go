@@ -57,11 +57,12 @@ func (e *ErrImportConflict) Error() string {
 }
 
 // importSnapshot is the audit "before"/"after" of an imported household, in
-// SQL over a row alias with the households columns: like snapshot, it never
-// holds a whole ID number.
+// SQL over a row alias with the households columns, in a statement where i
+// is the import_households row (whose head ID, and so its tail, is the
+// household's): like snapshot, it never holds a whole ID number.
 func importSnapshot(a string) string {
 	return strings.NewReplacer("$", a).Replace(`jsonb_build_object('village_code', $.village_code, 'group_name', $.group_name,
-		'head_name', $.head_name, 'id_number_tail', '…' || right($.id_number, 4), 'phone_set', $.phone <> '',
+		'head_name', $.head_name, 'id_number_tail', '…' || i.id_tail, 'phone_set', $.phone_enc IS NOT NULL,
 		'attribute', $.attribute, 'standard', $.standard, 'main_cause', $.main_cause, 'other_causes', $.other_causes,
 		'identification_year', $.identification_year, 'per_capita_income', $.per_capita_income::text,
 		'status', $.status, 'exited_year', $.exited_year, 'planned_exit_year', $.planned_exit_year, 'remark', $.remark)`)
@@ -80,7 +81,9 @@ func importSnapshot(a string) string {
 // An ID number (head or member) that belongs to a member of a different
 // household returns *ErrImportConflict listing each one with its holder.
 // The work is set-based (COPY into temporary tables, then one statement per
-// step), so 10,000 households take a few seconds.
+// step), so 10,000 households take a few seconds. ID numbers and phones are
+// sealed and hashed in Go before the COPY: the statements match and compare
+// keyed hashes, never plaintext (personal.go).
 func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, actorID int64) (ImportResult, error) {
 	var res ImportResult
 	if conflicts := importDuplicates(hs); len(conflicts) > 0 {
@@ -89,19 +92,20 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_households (
 				idx int PRIMARY KEY, village_code text, group_name text, head_name text, head_pinyin text,
-				id_number text, phone text, attribute text, standard text, main_cause text, other_causes text[],
+				id_enc bytea, id_hash bytea, id_tail_hash bytea, id_tail text, phone_enc bytea, phone_hash bytea, attribute text, standard text, main_cause text, other_causes text[],
 				identification_year int, per_capita_income numeric(14, 2), status text, exited_year int,
 				planned_exit_year int, remark text, household_id bigint, is_new boolean NOT NULL DEFAULT false,
 				changed boolean NOT NULL DEFAULT false, status_changed boolean NOT NULL DEFAULT false, before jsonb
 			) ON COMMIT DROP;
 			CREATE TEMP TABLE import_members (
-				idx int, position int, name text, sex text, id_number text, relation text, ethnicity text,
+				idx int, position int, name text, sex text, id_enc bytea, id_hash bytea, relation text, ethnicity text,
 				education text, schooling text, health text, labour text, migrant_work text
 			) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_households"},
-			[]string{"idx", "village_code", "group_name", "head_name", "head_pinyin", "id_number", "phone", "attribute",
+			[]string{"idx", "village_code", "group_name", "head_name", "head_pinyin", "id_enc", "id_hash", "id_tail_hash",
+				"id_tail", "phone_enc", "phone_hash", "attribute",
 				"standard", "main_cause", "other_causes", "identification_year", "per_capita_income", "status",
 				"exited_year", "planned_exit_year", "remark"},
 			pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) {
@@ -114,8 +118,9 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 				if status == "" {
 					status = "not_exited"
 				}
-				return []any{i, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), h.IDNumber, h.Phone,
-					h.Attribute, h.Standard, h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, status,
+				p := s.sealHousehold(h.IDNumber, h.Phone)
+				return []any{i, h.VillageCode, h.GroupName, h.HeadName, pinyin.Key(h.HeadName), p.idEnc, p.idHash,
+					p.idTailHash, idTail(h.IDNumber), p.phoneEnc, p.phoneHash, h.Attribute, h.Standard, h.MainCause, other, h.IdentificationYear, h.PerCapitaIncome, status,
 					nullYear(h.ExitedYear), nullYear(h.PlannedExitYear), h.Remark}, nil
 			})); err != nil {
 			return fmt.Errorf("copy households: %w", err)
@@ -123,15 +128,17 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 		var members [][]any
 		for i, h := range hs {
 			hd := h.Head
-			members = append(members, []any{i, 0, h.HeadName, h.HeadSex, h.IDNumber, "户主", orDefault(hd.Ethnicity, "汉族"),
+			members = append(members, []any{i, 0, h.HeadName, h.HeadSex, s.Keys.Seal(labelMemberID, h.IDNumber),
+				s.Keys.Hash(hashID, h.IDNumber), "户主", orDefault(hd.Ethnicity, "汉族"),
 				hd.Education, hd.Schooling, orDefault(hd.Health, "健康"), orDefault(hd.Labour, "普通劳动力"), hd.MigrantWork})
 			for j, m := range h.Members {
-				members = append(members, []any{i, j + 1, m.Name, m.Sex, m.IDNumber, m.Relation, orDefault(m.Ethnicity, "汉族"),
+				members = append(members, []any{i, j + 1, m.Name, m.Sex, s.Keys.Seal(labelMemberID, m.IDNumber),
+					s.Keys.Hash(hashID, m.IDNumber), m.Relation, orDefault(m.Ethnicity, "汉族"),
 					m.Education, m.Schooling, orDefault(m.Health, "健康"), orDefault(m.Labour, "普通劳动力"), m.MigrantWork})
 			}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_members"},
-			[]string{"idx", "position", "name", "sex", "id_number", "relation", "ethnicity", "education", "schooling",
+			[]string{"idx", "position", "name", "sex", "id_enc", "id_hash", "relation", "ethnicity", "education", "schooling",
 				"health", "labour", "migrant_work"}, pgx.CopyFromRows(members)); err != nil {
 			return fmt.Errorf("copy members: %w", err)
 		}
@@ -144,9 +151,9 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 		// Match on the head's ID number, locking the households matched so
 		// that a concurrent edit waits for the import (or the import for it).
 		if _, err := tx.Exec(ctx, `UPDATE import_households i SET household_id = h.id
-			FROM (SELECT h.id, h.id_number FROM households h JOIN import_households i ON i.id_number = h.id_number
+			FROM (SELECT h.id, h.id_hash FROM households h JOIN import_households i ON i.id_hash = h.id_hash
 				ORDER BY h.id FOR UPDATE OF h) h
-			WHERE h.id_number = i.id_number`); err != nil {
+			WHERE h.id_hash = i.id_hash`); err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 
@@ -166,19 +173,19 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 			return err
 		}
 		if _, err := tx.Exec(ctx, `WITH old_m AS (
-				SELECT m.household_id, array_agg(ROW(m.name, m.sex, m.id_number, m.relation, m.ethnicity, m.education,
+				SELECT m.household_id, array_agg(ROW(m.name, m.sex, m.id_hash, m.relation, m.ethnicity, m.education,
 					m.schooling, m.health, m.labour, m.migrant_work)::text ORDER BY m.relation <> '户主', m.position, m.id) AS ms
 				FROM household_members m JOIN import_households i ON i.household_id = m.household_id
 				GROUP BY m.household_id),
 			new_m AS (
-				SELECT idx, array_agg(ROW(name, sex, id_number, relation, ethnicity, education, schooling, health,
+				SELECT idx, array_agg(ROW(name, sex, id_hash, relation, ethnicity, education, schooling, health,
 					labour, migrant_work)::text ORDER BY position) AS ms
 				FROM import_members GROUP BY idx)
 			UPDATE import_households i SET
-				changed = (h.village_code, h.group_name, h.head_name, h.phone, h.attribute, h.standard, h.main_cause,
+				changed = (h.village_code, h.group_name, h.head_name, h.phone_hash, h.attribute, h.standard, h.main_cause,
 						h.other_causes, h.identification_year, h.per_capita_income, h.status, h.exited_year,
 						h.planned_exit_year, h.remark)
-					IS DISTINCT FROM (i.village_code, i.group_name, i.head_name, i.phone, i.attribute, i.standard,
+					IS DISTINCT FROM (i.village_code, i.group_name, i.head_name, i.phone_hash, i.attribute, i.standard,
 						i.main_cause, i.other_causes, i.identification_year, i.per_capita_income, i.status,
 						i.exited_year, i.planned_exit_year, i.remark)
 					OR h.old_ms IS DISTINCT FROM n.ms,
@@ -190,19 +197,22 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 		}
 
 		if _, err := tx.Exec(ctx, `WITH ins AS (
-				INSERT INTO households (village_code, group_name, head_name, head_pinyin, id_number, phone, attribute,
+				INSERT INTO households (village_code, group_name, head_name, head_pinyin, id_enc, id_hash, id_tail_hash,
+					phone_enc, phone_hash, attribute,
 					standard, main_cause, other_causes, identification_year, per_capita_income, status, exited_year,
 					planned_exit_year, remark)
-				SELECT village_code, group_name, head_name, head_pinyin, id_number, phone, attribute, standard,
+				SELECT village_code, group_name, head_name, head_pinyin, id_enc, id_hash, id_tail_hash, phone_enc, phone_hash,
+					attribute, standard,
 					main_cause, other_causes, identification_year, per_capita_income, status, exited_year,
 					planned_exit_year, remark
 				FROM import_households WHERE household_id IS NULL ORDER BY idx
-				RETURNING id, id_number)
-			UPDATE import_households i SET household_id = ins.id, is_new = true FROM ins WHERE ins.id_number = i.id_number`); err != nil {
+				RETURNING id, id_hash)
+			UPDATE import_households i SET household_id = ins.id, is_new = true FROM ins WHERE ins.id_hash = i.id_hash`); err != nil {
 			return fmt.Errorf("insert households: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE households h SET village_code = i.village_code, group_name = i.group_name,
-				head_name = i.head_name, head_pinyin = i.head_pinyin, phone = i.phone, attribute = i.attribute,
+				head_name = i.head_name, head_pinyin = i.head_pinyin, phone_enc = i.phone_enc, phone_hash = i.phone_hash,
+				attribute = i.attribute,
 				standard = i.standard, main_cause = i.main_cause, other_causes = i.other_causes,
 				identification_year = i.identification_year, per_capita_income = i.per_capita_income,
 				status = i.status, exited_year = i.exited_year, planned_exit_year = i.planned_exit_year,
@@ -214,9 +224,9 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 			WHERE m.household_id = i.household_id AND i.changed AND NOT i.is_new`); err != nil {
 			return fmt.Errorf("delete members: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO household_members (household_id, name, sex, id_number, relation, ethnicity,
+		if _, err := tx.Exec(ctx, `INSERT INTO household_members (household_id, name, sex, id_enc, id_hash, relation, ethnicity,
 				education, schooling, health, labour, migrant_work, position)
-			SELECT i.household_id, m.name, m.sex, m.id_number, m.relation, m.ethnicity, m.education, m.schooling,
+			SELECT i.household_id, m.name, m.sex, m.id_enc, m.id_hash, m.relation, m.ethnicity, m.education, m.schooling,
 				m.health, m.labour, m.migrant_work, m.position
 			FROM import_members m JOIN import_households i ON i.idx = m.idx
 			WHERE i.is_new OR i.changed ORDER BY m.idx, m.position`); err != nil {
@@ -291,22 +301,28 @@ func importDuplicates(hs []ImportHousehold) []IDConflict {
 // importConflicts lists the ID numbers of the import held by a member (or
 // as head ID) of a household other than the one they are imported into.
 func importConflicts(ctx context.Context, tx pgx.Tx, hs []ImportHousehold) ([]IDConflict, error) {
-	rows, _ := tx.Query(ctx, `SELECT im.id_number, i.idx, hh.id, v.name || ' ' || hh.head_name
+	rows, _ := tx.Query(ctx, `SELECT i.idx, im.position, hh.id, v.name || ' ' || hh.head_name
 		FROM import_members im JOIN import_households i ON i.idx = im.idx
-		JOIN household_members m ON m.id_number = im.id_number
+		JOIN household_members m ON m.id_hash = im.id_hash
 		JOIN households hh ON hh.id = m.household_id JOIN divisions v ON v.code = hh.village_code
 		WHERE i.household_id IS DISTINCT FROM m.household_id
 		UNION
-		SELECT im.id_number, i.idx, hh.id, v.name || ' ' || hh.head_name
+		SELECT i.idx, im.position, hh.id, v.name || ' ' || hh.head_name
 		FROM import_members im JOIN import_households i ON i.idx = im.idx
-		JOIN households hh ON hh.id_number = im.id_number JOIN divisions v ON v.code = hh.village_code
+		JOIN households hh ON hh.id_hash = im.id_hash JOIN divisions v ON v.code = hh.village_code
 		WHERE i.household_id IS DISTINCT FROM hh.id
-		ORDER BY 2, 1`)
+		ORDER BY 1, 2`)
 	var out []IDConflict
 	seen := map[string]bool{}
 	var c IDConflict
-	var idx int
-	_, err := pgx.ForEachRow(rows, []any{&c.IDNumber, &idx, &c.HouseholdID, &c.Holder}, func() error {
+	var idx, position int
+	_, err := pgx.ForEachRow(rows, []any{&idx, &position, &c.HouseholdID, &c.Holder}, func() error {
+		// The stored numbers are encrypted: the conflicting one is the
+		// import's own, at (idx, position).
+		c.IDNumber = hs[idx].IDNumber
+		if position > 0 {
+			c.IDNumber = hs[idx].Members[position-1].IDNumber
+		}
 		if !seen[c.IDNumber] {
 			seen[c.IDNumber] = true
 			c.Row = hs[idx].Row
@@ -336,14 +352,16 @@ type ExportHousehold struct {
 // list's filters; Page is ignored), ordered by village, then head name in
 // stroke order (按姓氏笔画), with the head first and the members in their
 // order. Rows are streamed from one query, so memory does not grow with the
-// county. Data is raw: masking ID numbers and phones is the caller's job. An
-// error from fn stops the export and is returned.
+// county. Data is raw (ID numbers and phones decrypted): masking them is the
+// caller's job. A value that does not decrypt stops the export with an
+// error, as does an error from fn, which is returned.
 func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f HouseholdFilter, fn func(ExportHousehold) error) error {
-	where, args := householdWhere(scope, f)
-	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.village_code, v.name, t.name, h.group_name, h.head_name, h.id_number,
-			h.phone, h.attribute, h.standard, h.main_cause, h.other_causes, h.identification_year, h.per_capita_income,
+	where, args := s.householdWhere(scope, f)
+	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.village_code, v.name, t.name, h.group_name, h.head_name, h.id_enc,
+			h.phone_enc, h.attribute, h.standard, h.main_cause, h.other_causes, h.identification_year, h.per_capita_income,
 			h.status, coalesce(h.exited_year, 0), coalesce(h.planned_exit_year, 0), h.remark,
-			coalesce(m.name, ''), coalesce(m.sex, ''), coalesce(m.id_number, ''), coalesce(m.relation, ''),
+			coalesce(m.name, ''), coalesce(m.sex, ''), m.id_enc, coalesce(m.relation = '户主' AND m.id_hash = h.id_hash, false),
+			coalesce(m.relation, ''),
 			coalesce(m.ethnicity, ''), coalesce(m.education, ''), coalesce(m.schooling, ''), coalesce(m.health, ''),
 			coalesce(m.labour, ''), coalesce(m.migrant_work, '')
 		FROM households h
@@ -352,7 +370,7 @@ func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f Househ
 		LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
 		LEFT JOIN household_members m ON m.household_id = h.id`+where+`
 		ORDER BY h.village_code, h.head_name COLLATE zh_stroke, h.id,
-			(m.relation = '户主' AND m.id_number = h.id_number) DESC, m.position, m.id`, args...)
+			(m.relation = '户主' AND m.id_hash = h.id_hash) DESC, m.position, m.id`, args...)
 	if err != nil {
 		return fmt.Errorf("store.ExportHouseholds: %w", err)
 	}
@@ -370,11 +388,14 @@ func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f Househ
 			income            decimal.Decimal
 			identYear, exited int
 			planned           int
+			idEnc, phoneEnc   []byte
+			memberEnc         []byte
+			isHead            bool
 		)
-		if err := rows.Scan(&id, &h.VillageCode, &h.VillageName, &h.TownshipName, &h.GroupName, &h.HeadName, &h.IDNumber,
-			&h.Phone, &h.Attribute, &h.Standard, &h.MainCause, &h.OtherCauses, &identYear, &income,
+		if err := rows.Scan(&id, &h.VillageCode, &h.VillageName, &h.TownshipName, &h.GroupName, &h.HeadName, &idEnc,
+			&phoneEnc, &h.Attribute, &h.Standard, &h.MainCause, &h.OtherCauses, &identYear, &income,
 			&h.Status, &exited, &planned, &h.Remark,
-			&m.Name, &m.Sex, &m.IDNumber, &m.Relation, &m.Ethnicity, &m.Education, &m.Schooling, &m.Health,
+			&m.Name, &m.Sex, &memberEnc, &isHead, &m.Relation, &m.Ethnicity, &m.Education, &m.Schooling, &m.Health,
 			&m.Labour, &m.MigrantWork); err != nil {
 			return fmt.Errorf("store.ExportHouseholds: %w", err)
 		}
@@ -385,15 +406,27 @@ func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f Househ
 				}
 			}
 			h.IdentificationYear, h.PerCapitaIncome, h.ExitedYear, h.PlannedExitYear = identYear, income, exited, planned
+			var err error
+			if h.IDNumber, err = s.Keys.Open(labelHouseholdID, idEnc); err != nil {
+				return fmt.Errorf("store.ExportHouseholds: household %d: %w", id, err)
+			}
+			if h.Phone, err = s.Keys.Open(labelHouseholdPhone, phoneEnc); err != nil {
+				return fmt.Errorf("store.ExportHouseholds: household %d: %w", id, err)
+			}
 			if len(h.OtherCauses) == 0 {
 				h.OtherCauses = nil
 			}
 			cur, curID, have = h, id, true
 		}
+		if memberEnc == nil {
+			continue // a household without member rows (not made by this code)
+		}
+		var err error
+		if m.IDNumber, err = s.Keys.Open(labelMemberID, memberEnc); err != nil {
+			return fmt.Errorf("store.ExportHouseholds: member of household %d: %w", id, err)
+		}
 		switch {
-		case m.IDNumber == "":
-			// A household without member rows (not made by this code).
-		case m.Relation == "户主" && m.IDNumber == cur.IDNumber:
+		case isHead:
 			cur.HeadSex, cur.Head = m.Sex, m
 		default:
 			cur.Members = append(cur.Members, m)

@@ -92,7 +92,7 @@ func TestImportHouseholds(t *testing.T) {
 	var pinyin string
 	var positions []int32
 	if err := st.Pool.QueryRow(ctx, `SELECT h.head_pinyin, array_agg(m.position ORDER BY m.position) FROM households h
-		JOIN household_members m ON m.household_id = h.id WHERE h.id_number = $1 GROUP BY h.id`, hs[0].IDNumber).Scan(&pinyin, &positions); err != nil {
+		JOIN household_members m ON m.household_id = h.id WHERE h.id_hash = $1 GROUP BY h.id`, st.IDHash(hs[0].IDNumber)).Scan(&pinyin, &positions); err != nil {
 		t.Fatal(err)
 	}
 	if pinyin != "ljg|lijianguo" || !cmp.Equal(positions, []int32{0, 1, 2}) {
@@ -143,14 +143,14 @@ func TestImportHouseholds(t *testing.T) {
 	}
 	var income decimal.Decimal
 	var version int
-	if err := st.Pool.QueryRow(ctx, `SELECT per_capita_income, version FROM households WHERE id_number = $1`, hs[0].IDNumber).Scan(&income, &version); err != nil {
+	if err := st.Pool.QueryRow(ctx, `SELECT per_capita_income, version FROM households WHERE id_hash = $1`, st.IDHash(hs[0].IDNumber)).Scan(&income, &version); err != nil {
 		t.Fatal(err)
 	}
 	if !income.Equal(decimal.RequireFromString("3123.46")) || version != 2 {
 		t.Errorf("income %s version %d", income, version)
 	}
 	if n := count(t, st, `SELECT count(*) FROM household_status_history sh JOIN households h ON h.id = sh.household_id
-		WHERE h.id_number = $1`, hs[1].IDNumber); n != 2 {
+		WHERE h.id_hash = $1`, st.IDHash(hs[1].IDNumber)); n != 2 {
 		t.Errorf("status history rows = %d, want 2 (registration, exit)", n)
 	}
 	if n := count(t, st, `SELECT count(*) FROM household_members`); n != 8 {
@@ -170,14 +170,15 @@ func TestImportHouseholdsConflict(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStoreWithDivisions(t)
 	existing := testutil.Household(t, st, yuchi, "赵老大")
-	var taken string
-	if err := st.Pool.QueryRow(ctx, `SELECT id_number FROM households WHERE id = $1`, existing).Scan(&taken); err != nil {
+	h, err := st.Household(ctx, auth.Scope{}, existing)
+	if err != nil {
 		t.Fatal(err)
 	}
+	taken := h.IDNumber
 	hs := []store.ImportHousehold{importHousehold(yuchi, "李建国", 2), importHousehold(yuchi, "张有才", 3)}
 	hs[0].Row, hs[1].Row = 4, 6
 	hs[1].Members[1].IDNumber, hs[1].Members[1].Sex = taken, "male" // a member of 赵老大's household
-	_, err := st.ImportHouseholds(ctx, hs, 0)
+	_, err = st.ImportHouseholds(ctx, hs, 0)
 	var conflict *store.ErrImportConflict
 	if !errors.As(err, &conflict) {
 		t.Fatalf("err = %v, want *ErrImportConflict", err)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -70,7 +72,9 @@ func (s *Store) FinishJob(ctx context.Context, id int64, failed bool, message st
 			for seq := 0; ; seq++ {
 				n, err := io.ReadFull(file, buf)
 				if n > 0 {
-					if _, err := tx.Exec(ctx, `INSERT INTO job_file_chunks (job_id, seq, data) VALUES ($1, $2, $3)`, id, seq, buf[:n]); err != nil {
+					// Sealed: an export may hold every ID number in full.
+					if _, err := tx.Exec(ctx, `INSERT INTO job_file_chunks (job_id, seq, data) VALUES ($1, $2, $3)`,
+						id, seq, s.Keys.SealBytes(labelJobFile, buf[:n])); err != nil {
 						return err
 					}
 				}
@@ -114,7 +118,8 @@ func (s *Store) Job(ctx context.Context, id, userID int64) (JobRow, error) {
 func (s *Store) JobFile(ctx context.Context, id, userID int64, start func(name string, size int64), w io.Writer) error {
 	var name string
 	var size int64
-	err := s.Pool.QueryRow(ctx, `SELECT j.file_name, sum(length(c.data)) FROM jobs j JOIN job_file_chunks c ON c.job_id = j.id
+	err := s.Pool.QueryRow(ctx, `SELECT j.file_name, sum(length(c.data) - `+strconv.Itoa(vault.Overhead)+`)
+		FROM jobs j JOIN job_file_chunks c ON c.job_id = j.id
 		WHERE j.id = $1 AND j.user_id = $2 AND j.status = 'done' GROUP BY j.id`, id, userID).Scan(&name, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
@@ -135,7 +140,11 @@ func (s *Store) JobFile(ctx context.Context, id, userID int64, start func(name s
 		if err != nil {
 			return fmt.Errorf("store.JobFile: %w", err)
 		}
-		if _, err := w.Write(data); err != nil {
+		plain, err := s.Keys.OpenBytes(labelJobFile, data)
+		if err != nil {
+			return fmt.Errorf("store.JobFile: chunk %d: %w", seq, err)
+		}
+		if _, err := w.Write(plain); err != nil {
 			return fmt.Errorf("store.JobFile: write: %w", err)
 		}
 		seq++

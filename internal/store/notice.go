@@ -309,7 +309,7 @@ type NoticeRecipient struct {
 	DeputyID     int64      `db:"deputy_id"`
 	Name         string     `db:"name"` // the deputy, or "<township>人大主席"
 	TownshipName string     `db:"township_name"`
-	Phone        string     `db:"phone"`
+	Phone        string     `db:"-"` // the deputy's, decrypted; "" for a chair
 	HadAccount   bool       `db:"had_account"`
 	HasAccount   bool       `db:"has_account"`
 	ReadAt       *time.Time `db:"read_at"`
@@ -336,7 +336,7 @@ func (s *Store) NoticeRecipients(ctx context.Context, id int64, filter string, t
 		LEFT JOIN deputies d ON d.id = r.deputy_id
 		LEFT JOIN notice_reads rd ON rd.recipient_id = r.id LEFT JOIN users ru ON ru.id = rd.user_id`
 	rows, _ := s.Pool.Query(ctx, `SELECT r.id, r.kind, coalesce(r.deputy_id, 0) AS deputy_id,
-		coalesce(d.name, t.name || '人大主席') AS name, t.name AS township_name, coalesce(d.phone, '') AS phone,
+		coalesce(d.name, t.name || '人大主席') AS name, t.name AS township_name, d.phone_enc,
 		r.had_account,
 		CASE WHEN r.kind = 'deputy' THEN EXISTS (SELECT 1 FROM users u WHERE u.deputy_id = r.deputy_id AND u.active)
 		     ELSE EXISTS (SELECT 1 FROM users u WHERE u.role = 'township_chair' AND u.township_code = r.township_code AND u.active) END AS has_account,
@@ -344,9 +344,20 @@ func (s *Store) NoticeRecipients(ctx context.Context, id int64, filter string, t
 		(SELECT min(a.created_at) FROM applications a WHERE r.kind = 'deputy' AND a.deputy_id = r.deputy_id AND a.created_at >= n.published_at) AS answered_at`+
 		from+where+` ORDER BY r.township_code, coalesce(d.name, '') COLLATE "zh-Hans-x-icu", r.id LIMIT $3 OFFSET $4`,
 		id, township, PageSize, (max(page, 1)-1)*PageSize)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[NoticeRecipient])
+	type recipientScan struct {
+		NoticeRecipient
+		PhoneEnc []byte `db:"phone_enc"`
+	}
+	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[recipientScan])
 	if err != nil {
 		return nil, 0, fmt.Errorf("store.NoticeRecipients: %w", err)
+	}
+	out := make([]NoticeRecipient, len(scanned))
+	for i, r := range scanned {
+		out[i] = r.NoticeRecipient
+		if out[i].Phone, err = s.Keys.Open(labelDeputyPhone, r.PhoneEnc); err != nil {
+			return nil, 0, fmt.Errorf("store.NoticeRecipients: recipient %d: %w", r.ID, err)
+		}
 	}
 	var total int
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*)`+from+where, id, township).Scan(&total); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/bangfu/bangfu/migrations"
 	"github.com/golang-migrate/migrate/v4"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
@@ -26,22 +27,25 @@ var ErrNotFound = errors.New("not found")
 // got to first (e.g. a second active pairing, reviewing an entry twice).
 var ErrConflict = errors.New("conflict")
 
-// Store wraps the connection pool.
+// Store wraps the connection pool and the keyring that seals and opens
+// personal data (ID numbers, phones; see personal.go).
 type Store struct {
 	Pool *pgxpool.Pool
 	divs divisionCache // division lists, reused for divisionCacheFor
+	Keys *vault.Keyring
 }
 
 // Open connects to databaseURL as the user of the URL and pings it; use it
-// for migrations and administration (the schema's owner).
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	return OpenAs(ctx, databaseURL, "")
+// for migrations and administration (the schema's owner). keys seal and
+// open personal data (config.Config.Keys).
+func Open(ctx context.Context, databaseURL string, keys *vault.Keyring) (*Store, error) {
+	return OpenAs(ctx, databaseURL, "", keys)
 }
 
 // OpenAs is Open with every connection switched to the database role role
 // (SET ROLE, e.g. AppRole) right after it connects; "" keeps the URL's
 // user. The user of the URL must be a member of role.
-func OpenAs(ctx context.Context, databaseURL, role string) (*Store, error) {
+func OpenAs(ctx context.Context, databaseURL, role string, keys *vault.Keyring) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: parse url: %w", err)
@@ -60,15 +64,15 @@ func OpenAs(ctx context.Context, databaseURL, role string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store.Open: ping: %w", err)
 	}
-	return &Store{Pool: pool}, nil
+	return &Store{Pool: pool, Keys: keys}, nil
 }
 
 // AppRole is the database role the application serves as (migration
 // 000024): every table, but no UPDATE, DELETE or TRUNCATE of audit events.
 const AppRole = "bangfu_app"
 
-// New wraps an existing pool (tests).
-func New(pool *pgxpool.Pool) *Store { return &Store{Pool: pool} }
+// New wraps an existing pool (tests) with keys.
+func New(pool *pgxpool.Pool, keys *vault.Keyring) *Store { return &Store{Pool: pool, Keys: keys} }
 
 // Close closes the pool.
 func (s *Store) Close() { s.Pool.Close() }
@@ -119,7 +123,8 @@ func newMigrate(s *Store) (*migrate.Migrate, func(), error) {
 	return m, func() { _, _ = m.Close() }, nil
 }
 
-// Migrate applies every pending up migration.
+// Migrate applies every pending up migration, then seals any personal data
+// still in plaintext (EncryptLegacy, which SQL migrations cannot do).
 func (s *Store) Migrate(ctx context.Context) error {
 	m, done, err := newMigrate(s)
 	if err != nil {
@@ -127,6 +132,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	defer done()
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	if _, err := s.EncryptLegacy(ctx); err != nil {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	return nil

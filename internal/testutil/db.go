@@ -11,6 +11,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/bangfu/bangfu/internal/store"
+	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/bangfu/bangfu/migrations"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,7 +50,7 @@ func NewStore(t testing.TB) *store.Store {
 		t.Fatalf("testutil.NewStore: %v", err)
 	}
 	t.Cleanup(pool.Close)
-	return store.New(pool)
+	return store.New(pool, vault.Dev())
 }
 
 // NewStoreWithDivisions is NewStore plus the real divisions of 汨罗市.
@@ -140,7 +141,7 @@ func ensureAppMember(t testing.TB) {
 func AppStore(t testing.TB, st *store.Store) *store.Store {
 	t.Helper()
 	ensureAppMember(t)
-	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole)
+	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole, st.Keys)
 	if err != nil {
 		t.Fatalf("testutil.AppStore: %v", err)
 	}

@@ -78,7 +78,8 @@ func TestNoticeReadAndAnswered(t *testing.T) {
 	if _, err := st.Pool.Exec(ctx, `UPDATE deputies SET status = 'left_office', left_office_date = current_date WHERE id = $1`, left); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE deputies SET phone = '13812345678' WHERE id = $1`, applicant); err != nil {
+	if _, err := st.Pool.Exec(ctx, `UPDATE deputies SET phone_enc = $2, phone_hash = $3 WHERE id = $1`,
+		append([]any{applicant}, st.DeputyPersonal("13812345678")...)...); err != nil {
 		t.Fatal(err)
 	}
 	testutil.User(t, st, "reader", auth.Deputy, "", reader)

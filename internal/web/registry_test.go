@@ -168,9 +168,8 @@ func TestChairEditsOwnTownshipMasked(t *testing.T) {
 	if status, _, doc := a.post(t, chair, path, v); status != http.StatusSeeOther {
 		t.Fatalf("chair save: %d %s", status, doc.Find(".field-error").Text())
 	}
-	var group, id string
-	if err := st.Pool.QueryRow(ctx, `SELECT group_name, id_number FROM households WHERE id = $1`, hid).Scan(&group, &id); err != nil || group != "5组" || strings.Contains(id, "*") {
-		t.Fatalf("after chair edit: group %q id %q %v", group, id, err)
+	if got, err := st.Household(ctx, auth.Scope{}, hid); err != nil || got.GroupName != "5组" || strings.Contains(got.IDNumber, "*") {
+		t.Fatalf("after chair edit: group %q id %q %v", got.GroupName, got.IDNumber, err)
 	}
 	// A failed save shows the form again, still masked.
 	hh2 := testutil.Household(t, st, yuchi, "郑小平")
@@ -402,9 +401,8 @@ func TestDeputyLifecycle(t *testing.T) {
 	if status, _, doc := a.post(t, staff, loc, v2); status != http.StatusConflict || doc.Find(`[data-testid="conflict"]`).Length() != 1 {
 		t.Fatalf("stale edit: %d", status)
 	}
-	var post, phone string
-	if err := st.Pool.QueryRow(ctx, `SELECT post, phone FROM deputies WHERE id = $1`, did).Scan(&post, &phone); err != nil || post != "董事长" || phone != "13907301234" {
-		t.Fatalf("after conflict: %q %q %v", post, phone, err)
+	if d, err := st.Deputy(ctx, did); err != nil || d.Post != "董事长" || d.Phone != "13907301234" {
+		t.Fatalf("after conflict: %q %q %v", d.Post, d.Phone, err)
 	}
 	// Deputy list filters by category and finds by pinyin initials.
 	_, doc = a.get(t, staff, "/deputies?category=private_sector&q=zhm")

@@ -305,7 +305,9 @@ func TestSearchCannotUnmaskIDs(t *testing.T) {
 		{chair, "chair", id[6:14], 0}, // nor the hidden birth date
 		{chair, "chair", "%", 0},      // wildcards are literal
 		{chair, "chair", "孙", 1},      // names still work
-		{staff, "staff", id[10:], 1},  // staff sees IDs, so may search their tails
+		{staff, "staff", id, 1},       // staff sees IDs, so may search a whole number
+		{staff, "staff", id[14:], 1},  // or its last four characters
+		{staff, "staff", id[10:], 0},  // other tails: IDs are stored encrypted, only keyed hashes are searchable
 		{staff, "staff", `\`, 0},      // a lone escape character is harmless
 		{staff, "staff", "_", 0},
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/testutil"
+	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/bangfu/bangfu/internal/web"
 	"github.com/jackc/pgx/v5"
 )
@@ -52,7 +53,7 @@ func TestTwoInstances(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := store.Open(ctx, dsn)
+			st, err := store.Open(ctx, dsn, vault.Dev())
 			if err != nil {
 				errs[i] = err
 				return

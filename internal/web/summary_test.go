@@ -68,10 +68,11 @@ func TestModelCasesAndShowcase(t *testing.T) {
 		VALUES ($1, current_date - 3, 'job', '介绍到合作社务工', 0, 'approved') RETURNING id`, pid).Scan(&entry); err != nil {
 		t.Fatal(err)
 	}
-	var idNumber string
-	if err := st.Pool.QueryRow(ctx, `SELECT id_number FROM households WHERE id = $1`, hh).Scan(&idNumber); err != nil {
+	hrow, err := st.Household(ctx, auth.Scope{}, hh)
+	if err != nil {
 		t.Fatal(err)
 	}
+	idNumber := hrow.IDNumber
 	testutil.User(t, st, "office", auth.Staff, "", 0)
 	testutil.User(t, st, "chair", auth.TownshipChair, bishi, 0)
 	testutil.User(t, st, "chair2", auth.TownshipChair, xinshi, 0)
