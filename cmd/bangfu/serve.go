@@ -64,7 +64,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func(
 	sm := web.NewSessionManager(st, cfg.SecureCookies)
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,
-		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode, SecureCookies: cfg.SecureCookies}),
+		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

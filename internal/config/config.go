@@ -4,8 +4,10 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/bangfu/bangfu/internal/vault"
@@ -17,6 +19,13 @@ type Config struct {
 	ListenAddr    string // LISTEN_ADDR: default ":8080"
 	CountyCode    string // COUNTY_CODE: 6-digit county served; default 430681 (汨罗市)
 	SecureCookies bool   // SECURE_COOKIES: set cookies Secure (behind HTTPS); default false
+	// TrustedProxies (TRUSTED_PROXIES: comma-separated addresses or CIDR
+	// ranges, e.g. "10.0.0.0/8") are the reverse proxies whose
+	// X-Forwarded-For is believed: a request from one of them is taken to
+	// come from the last address in that header that is not itself a
+	// trusted proxy (for the audit log and the sign-in throttle). Empty:
+	// the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 	// DBRole (DB_ROLE) is the database role `serve` switches to after
 	// connecting (SET ROLE): default bangfu_app, which cannot change or
 	// remove audit events; "none" keeps the user of DATABASE_URL (when that
@@ -53,6 +62,20 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if lvl, ok := division.LevelOf(c.CountyCode); !ok || lvl != division.County {
 		return c, fmt.Errorf("config: COUNTY_CODE %q is not a 6-digit county code", c.CountyCode)
+	}
+	if v := strings.TrimSpace(getenv("TRUSTED_PROXIES")); v != "" {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return c, fmt.Errorf("config: TRUSTED_PROXIES %q: not an address or CIDR range", f)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
 	}
 	if v := getenv("SECURE_COOKIES"); v != "" {
 		b, err := strconv.ParseBool(v)

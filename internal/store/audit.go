@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/jackc/pgx/v5"
@@ -97,7 +98,7 @@ func originFrom(ctx context.Context) Origin {
 // must carry no query string (it may hold personal data).
 func (s *Store) AuditDenied(ctx context.Context, userID int64, method, path string) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		return audit(ctx, tx, userID, "authz.denied", "route", 0, nil, map[string]string{"method": method, "path": path})
+		return audit(ctx, tx, userID, "authz.denied", "route", 0, nil, map[string]string{"method": clip(method, 16), "path": clip(path, maxAuditText)})
 	})
 	if err != nil {
 		return fmt.Errorf("store.AuditDenied: %w", err)
@@ -220,4 +221,20 @@ func (s *Store) AuditEventsForExport(ctx context.Context, f AuditFilter, actorID
 		return nil, fmt.Errorf("store.AuditEventsForExport: %w", err)
 	}
 	return out, nil
+}
+
+// maxAuditText is the longest text (bytes) an audit event keeps from what a
+// request sent (a path, a name typed at sign-in): audit events can never be
+// removed, so a request must not be able to fill the log.
+const maxAuditText = 200
+
+// clip cuts s to at most n bytes at a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

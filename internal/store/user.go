@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/jackc/pgx/v5"
@@ -153,7 +155,7 @@ func (s *Store) LockedUntil(ctx context.Context, username string, now time.Time)
 func (s *Store) LoginFailed(ctx context.Context, userID int64, username string, now time.Time) (time.Time, error) {
 	var locked time.Time
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := audit(ctx, tx, userID, "user.login_failed", "user", userID, nil, map[string]string{"username": username}); err != nil {
+		if err := audit(ctx, tx, userID, "user.login_failed", "user", userID, nil, map[string]string{"username": typedUsername(username)}); err != nil {
 			return err
 		}
 		if userID == 0 {
@@ -171,7 +173,7 @@ func (s *Store) LoginFailed(ctx context.Context, userID int64, username string, 
 			return err
 		}
 		return audit(ctx, tx, userID, "user.locked", "user", userID, nil,
-			map[string]string{"username": username, "locked_until": locked.Format(time.RFC3339)})
+			map[string]string{"username": typedUsername(username), "locked_until": locked.Format(time.RFC3339)})
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store.LoginFailed: %w", err)
@@ -192,7 +194,7 @@ func (s *Store) AuditLogin(ctx context.Context, userID int64, username string, o
 				return err
 			}
 		}
-		return audit(ctx, tx, userID, action, "user", userID, nil, map[string]string{"username": username})
+		return audit(ctx, tx, userID, action, "user", userID, nil, map[string]string{"username": typedUsername(username)})
 	})
 }
 
@@ -264,4 +266,17 @@ func (s *Store) SetPasswordMaxAgeDays(ctx context.Context, days int, actorID int
 		return fmt.Errorf("store.SetPasswordMaxAgeDays: %w", err)
 	}
 	return nil
+}
+
+// usernamePattern is what an account name may be (users.username's CHECK).
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+
+// typedUsername is what a sign-in's audit event keeps of the name typed: the
+// name when it could be an account's, else only that it could not (a
+// password typed into the wrong box, or junk, is not kept for good).
+func typedUsername(s string) string {
+	if usernamePattern.MatchString(s) {
+		return s
+	}
+	return fmt.Sprintf("（不是有效的用户名，%d个字符）", utf8.RuneCountInString(s))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -43,7 +44,48 @@ func withOrigin(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address of r's peer without the port.
+// realClient makes r.RemoteAddr the client's address when the request comes
+// from a trusted reverse proxy (Options.TrustedProxies): the right-most
+// address of X-Forwarded-For that is not itself a trusted proxy (addresses
+// further left were written by the client and may be forged). From any
+// other peer, and without trusted proxies, the header is ignored.
+func realClient(trusted []netip.Prefix) func(http.Handler) http.Handler {
+	isTrusted := func(a netip.Addr) bool {
+		a = a.Unmap()
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(next http.Handler) http.Handler {
+		if len(trusted) == 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			peer, err := netip.ParseAddrPort(r.RemoteAddr)
+			if err != nil || !isTrusted(peer.Addr()) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+				if err != nil {
+					break // a malformed hop: stop believing the header
+				}
+				if !isTrusted(a) {
+					r.RemoteAddr = netip.AddrPortFrom(a.Unmap(), 0).String()
+					break
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// clientIP is the address of r's peer without the port (after realClient).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

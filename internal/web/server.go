@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ type Server struct {
 	county string
 	now    func() time.Time
 	clock  func() time.Time // sessions' time (Options.SessionClock)
+	// trustedProxies: see Options.TrustedProxies.
+	trustedProxies []netip.Prefix
 	// photoSlots bounds how many uploaded photos are decoded at once, so a
 	// burst of uploads cannot take all memory (each may take up to
 	// photo.MaxDecoded bytes).
@@ -48,6 +51,9 @@ type Options struct {
 	SecureCookies bool // served over HTTPS: HSTS (the session cookie is set by NewSessionManager)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (config TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 	// SessionClock is the time sessions age by; nil means time.Now. (Tests
 	// move Now by days without signing everyone out.)
 	SessionClock func() time.Time
@@ -105,7 +111,7 @@ type Handler struct {
 
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
-	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, clock: o.SessionClock, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
+	s := &Server{st: st, sm: sm, log: log, county: o.CountyCode, now: o.Now, clock: o.SessionClock, trustedProxies: o.TrustedProxies, photoSlots: make(chan struct{}, 2), secure: o.SecureCookies}
 	// A session that cannot be loaded or saved (the database is away) gets
 	// the Chinese error page, not scs's plain 500.
 	sm.ErrorFunc = s.serveError

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -39,6 +40,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
+	if len(username) > 64 {
+		// No account name is this long (at most 40): neither looked up nor
+		// shown again in full.
+		n := 64
+		for n > 0 && !utf8.RuneStart(username[n]) {
+			n--
+		}
+		username = username[:n]
+		r.PostForm.Set("username", username)
+	}
 	password := r.PostForm.Get("password")
 	refuse := func(msg string) {
 		s.render(w, r, http.StatusUnprocessableEntity, authpages.Login(authpages.LoginProps{
