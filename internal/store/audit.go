@@ -238,3 +238,17 @@ func clip(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// AuditAction records a state change or access with no write of its own
+// (signing out, an export, a file downloaded) by userID: action (e.g.
+// "user.logout", "deputy.export", "job.download") on entity id, with after
+// as its details (nil for none), in its own transaction.
+func (s *Store) AuditAction(ctx context.Context, userID int64, action, entity string, id int64, after any) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		return audit(ctx, tx, userID, action, entity, id, nil, after)
+	})
+	if err != nil {
+		return fmt.Errorf("store.AuditAction %s: %w", action, err)
+	}
+	return nil
+}

@@ -110,6 +110,11 @@ func (s *Server) deputyExport(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	f := store.DeputyFilter{Township: v.Get("township"), Level: v.Get("level"), Category: v.Get("category"),
 		Status: v.Get("status"), Query: v.Get("q"), Sort: v.Get("sort")}
+	if err := s.st.AuditAction(r.Context(), u.ID, "deputy.export", "deputy_export", 0, map[string]any{
+		"township": f.Township, "level": f.Level, "category": f.Category, "status": f.Status, "unmasked": u.SeesPersonalData()}); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	s.startJob(w, r, "deputy_export", "正在导出", func(ctx context.Context, id int64) jobResult {
 		var rows []xlsx.ExportDeputy
 		err := s.st.ExportDeputies(ctx, f, func(d store.ExportDeputy) error {

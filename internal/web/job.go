@@ -149,6 +149,11 @@ func (s *Server) jobFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.st.JobFile(r.Context(), id, u.ID, func(name string, size int64) {
+		// Every download of an export (a staff roster holds ID numbers in
+		// full) is recorded, not only the export itself.
+		if err := s.st.AuditAction(r.Context(), u.ID, "job.download", "job", id, map[string]any{"file": name, "bytes": size}); err != nil {
+			s.log.Error("audit job.download", "job", id, "err", err)
+		}
 		attachment(w, name)
 		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 	}, w)

@@ -116,6 +116,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 
 // logoutSubmit ends the session.
 func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
+	if u, ok := userFrom(r); ok {
+		if err := s.st.AuditAction(r.Context(), u.ID, "user.logout", "user", u.ID, nil); err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+	}
 	if err := s.sm.Destroy(r.Context()); err != nil {
 		s.serveError(w, r, err)
 		return
