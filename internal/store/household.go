@@ -576,7 +576,19 @@ func (s *Store) UpdateHousehold(ctx context.Context, scope auth.Scope, id int64,
 		if err := s.writeMembers(ctx, tx, id, h); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "household.update", "household", id, snapshot(before), snapshot(h))
+		after := snapshot(h)
+		// A changed ID number or phone is recorded as changed even when
+		// its masked form (all the log may hold) reads the same.
+		if before.IDNumber != h.IDNumber {
+			after["id_number_changed"] = true
+		}
+		if before.Phone != h.Phone {
+			after["phone_changed"] = true
+		}
+		if !sameMemberIDs(before, h) {
+			after["member_id_numbers_changed"] = true
+		}
+		return audit(ctx, tx, actorID, "household.update", "household", id, snapshot(before), after)
 	})
 	var dup *ErrDuplicateID
 	switch {
