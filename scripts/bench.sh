@@ -146,8 +146,8 @@ hey_row "/households/{id} (a household page)" "/households/$household" "$staff"
 # and user look-ups) at the same concurrency, without HTTP or rendering.
 BENCH_DATABASE_URL="$DATABASE_URL" BENCH_TOWNSHIP="$township" BENCH_HOUSEHOLD="$household" \
 	go test -run '^$' -bench BenchmarkPageSQL -benchtime 3000x ./internal/store >"$work/floor.txt" 2>&1
-floor_p50() { awk -v n="BenchmarkPageSQL/$1" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p50-ms") print $i}' "$work/floor.txt"; }
-floor_p95() { awk -v n="BenchmarkPageSQL/$1" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p95-ms") print $i}' "$work/floor.txt"; }
+floor_p50() { awk -v n="BenchmarkPageSQL/$1-" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p50-ms") print $i}' "$work/floor.txt"; }
+floor_p95() { awk -v n="BenchmarkPageSQL/$1-" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p95-ms") print $i}' "$work/floor.txt"; }
 pairing=$(psql $PG -d "$DB" -Atc "SELECT p.id FROM pairings p JOIN users u ON u.deputy_id = p.deputy_id WHERE u.username = 'deputy.demo' AND p.status = 'active' ORDER BY p.id LIMIT 1")
 before=$(psql $PG -d "$DB" -Atc "SELECT count(*) FROM ledger_entries")
 hey_row "POST /pairings/{id}/ledger (one deputy, hey)" "/pairings/$pairing/ledger" "$deputy" -m POST \

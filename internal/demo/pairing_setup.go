@@ -49,6 +49,12 @@ func seedPairingSetup(ctx context.Context, tx pgx.Tx) error {
 			return fmt.Errorf("adjacency: %w", err)
 		}
 	}
+	// Statistics of the rows just copied in: without them the planner takes
+	// the tables for empty and joins 20,000 deputies to 100,000 pairings by
+	// nested loop (minutes at `--households 100000`).
+	if _, err := tx.Exec(ctx, `ANALYZE deputies, pairings`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	_, err := tx.Exec(ctx, `
 		WITH load AS (
 			SELECT d.id, d.category, d.home_township_code, count(p.id)::int AS n
