@@ -8,8 +8,10 @@
 package showcase
 
 import (
+	"golang.org/x/text/width"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/bangfu/bangfu/internal/codelist"
 	"github.com/bangfu/bangfu/internal/validation"
@@ -55,7 +57,7 @@ type Case struct {
 
 var (
 	idLike    = regexp.MustCompile(`[0-9]{15}[0-9Xx]{0,3}`)
-	phoneLike = regexp.MustCompile(`1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}`)
+	phoneLike = regexp.MustCompile(`1[3-9][0-9]{9}`) // after squeeze: no separators
 )
 
 // Parse checks a model case form. names are the names of the household
@@ -89,9 +91,24 @@ func Parse(in Input, names []string) (Case, validation.Errors) {
 	return c, nil
 }
 
+// squeeze folds full-width characters to their ASCII forms (width.Fold:
+// ４３０ → 430) and drops the spaces and separators people put inside
+// numbers and names (430681 19800101…, 138.1234.5678, 马 玉兰), so that
+// personalData sees through them.
+func squeeze(text string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || strings.ContainsRune(".-_·•—–/\\()（）[]【】", r) {
+			return -1
+		}
+		return r
+	}, width.Fold.String(text))
+}
+
 // personalData returns why text may not be shown publicly, or "".
 func personalData(text string, names []string) string {
+	text = squeeze(text)
 	for _, n := range names {
+		n = squeeze(n)
 		// A one-character name would match too much; names are 2+ characters.
 		if len([]rune(n)) >= 2 && strings.Contains(text, n) {
 			return "请勿写出贫困户家庭成员的姓名（" + MaskName(n) + "），可写作“" + string([]rune(n)[:1]) + "某”"

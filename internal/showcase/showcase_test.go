@@ -16,6 +16,12 @@ func TestParse(t *testing.T) {
 		{"ID number", Input{Theme: "other", Title: "t", Story: "身份证 43068119800101123X"}, []string{"story"}},
 		{"phone", Input{Theme: "other", Title: "t", Story: "电话 138-1234-5678"}, []string{"story"}},
 		{"bad theme", Input{Theme: "x", Title: "t", Story: "s"}, []string{"theme"}},
+		{"ID number with spaces", Input{Theme: "other", Title: "t", Story: "身份证 430681 19800101 3905"}, []string{"story"}},
+		{"full-width ID number", Input{Theme: "other", Title: "t", Story: "４３０６８１１９８００１０１３９０５"}, []string{"story"}},
+		{"full-width phone", Input{Theme: "other", Title: "t", Story: "电话１８３１２３４２１０５"}, []string{"story"}},
+		{"phone with dots", Input{Theme: "other", Title: "t", Story: "电话 138.1234.5678"}, []string{"story"}},
+		{"name with a space", Input{Theme: "other", Title: "t", Story: "帮助孙 大勇和李　桂"}, []string{"story"}},
+		{"years listed", Input{Theme: "other", Title: "t", Story: "2019、2020、2021、2022年连续增收，亩产1200斤"}, nil},
 	} {
 		_, errs := Parse(c.in, names)
 		if len(errs) != len(c.badFields) {

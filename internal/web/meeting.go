@@ -448,7 +448,7 @@ func (s *Server) actionItemClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := r.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+	if !safeBack(back) {
 		back = "/action-items"
 	}
 	s.redirect(w, r, back, "事项已办结："+it.Title)

@@ -166,9 +166,9 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/pairings/{id}/measures/{mid}", s.measureUpdate)
 
 			// The pairing workflow: applications → suggestions → the chair confirms.
-			r.With(s.requireRole(auth.Staff, auth.Deputy)).Get("/applications", s.applicationList)
-			r.With(s.requireRole(auth.Staff, auth.Deputy)).Get("/applications/new", s.applicationNew)
-			r.With(s.requireRole(auth.Staff, auth.Deputy)).Post("/applications", s.applicationCreate)
+			r.With(s.requireRole(auth.Staff, auth.Deputy), s.refuseUnits).Get("/applications", s.applicationList)
+			r.With(s.requireRole(auth.Staff, auth.Deputy), s.refuseUnits).Get("/applications/new", s.applicationNew)
+			r.With(s.requireRole(auth.Staff, auth.Deputy), s.refuseUnits).Post("/applications", s.applicationCreate)
 			r.With(s.requireRole(auth.Staff)).Get("/pairing/suggest", s.pairingSuggest)
 			r.With(s.requireRole(auth.Staff)).Post("/pairing/propose", s.pairingPropose)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/pairing/confirm", s.pairingQueue)

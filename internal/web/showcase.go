@@ -106,7 +106,9 @@ func (s *Server) renderCaseForm(w http.ResponseWriter, r *http.Request, status i
 
 // safeBack reports whether back is a local path to return to.
 func safeBack(back string) bool {
-	return strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//")
+	// "/\evil.example" is read by browsers as "//evil.example": no
+	// backslashes, no scheme-relative paths.
+	return strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//") && !strings.ContainsAny(back, "\\\r\n")
 }
 
 // parseCaseForm reads a model case form, multipart (with a photo) or not;
