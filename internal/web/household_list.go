@@ -1,8 +1,10 @@
 package web
 
 import (
+	"github.com/bangfu/bangfu/internal/idcard"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/store"
@@ -42,7 +44,7 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, households.List(households.ListProps{
 		Layout: s.layoutProps(r, "贫困户", "/households"), Rows: rows, Filter: f, Divisions: divs,
-		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff, Years: yearsUpTo(s.today().Year() + 1),
+		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff, CanFindByID: u.Role == auth.Staff, Years: yearsUpTo(s.today().Year() + 1),
 	}))
 }
 
@@ -60,4 +62,28 @@ func householdFilterFrom(v url.Values, u auth.User) store.HouseholdFilter {
 	return store.HouseholdFilter{Division: v.Get("division"), Status: v.Get("status"), Attribute: v.Get("attribute"),
 		Cause: v.Get("cause"), Paired: v.Get("paired"), PlannedYear: v.Get("planned_year"), Query: v.Get("q"), Sort: v.Get("sort"),
 		MaskedIDs: !u.SeesPersonalData()}
+}
+
+// householdFind looks a household up by its head's whole ID number (staff;
+// form field id_number) and opens its page. It is a POST so that the number
+// never sits in a URL (browser history, proxy logs); the list's GET search
+// takes only the last 4 characters. No match, or a malformed number, goes
+// back to the list with a message.
+func (s *Server) householdFind(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	q := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("id_number")))
+	if _, err := idcard.Parse(q); err != nil {
+		s.redirect(w, r, "/households", "请输入18位身份证号（校验位须正确）。")
+		return
+	}
+	rows, _, err := s.st.Households(r.Context(), u.Scope(), store.HouseholdFilter{Query: q})
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	for _, h := range rows {
+		s.redirect(w, r, "/households/"+components.ID(h.ID), "")
+		return
+	}
+	s.redirect(w, r, "/households", "没有户主身份证号为 "+idcard.Mask(q)+" 的贫困户。")
 }

@@ -141,6 +141,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.With(s.requireRole(auth.Staff)).Get("/households/import", s.householdImportShow)
 			r.With(s.requireRole(auth.Staff)).Post("/households/import", s.householdImport)
 			r.With(s.requireRole(auth.Staff, auth.Leader, auth.TownshipChair)).Post("/households/export", s.householdExport)
+			r.With(s.requireRole(auth.Staff)).Post("/households/find", s.householdFind)
 			r.Get("/households/{id}", s.householdShow)
 			r.Get("/households/{id}/file", s.householdFile)
 			r.Get("/households/{id}/card", s.householdCard)

@@ -119,6 +119,7 @@ var routeTable = map[string]struct {
 	"GET /households/template.xlsx":                   {"/households/template.xlsx", "lafffff"},
 	"GET /households/import":                          {"/households/import", "lafffff"},
 	"POST /households/import":                         {"/households/import", "lafffff"},
+	"POST /households/find":                           {"/households/find", "lafffff"},
 	"POST /households/export":                         {"/households/export", "laaaaff"},
 	"GET /jobs/{id}":                                  {"/jobs/{job}", "lannnnn"},
 	"GET /jobs/{id}/file":                             {"/jobs/{job}/file", "lannnnn"},
