@@ -244,6 +244,34 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	// 6. The household file (一户一档) prints on A4 without navigation.
 	staff.open(hpath+"/file", "household-file")
 	printA4(staff, "household")
+
+	// 7. The pages added since (notices, units, showcase, summaries, the
+	// audit log) open for the roles that use them without a console error
+	// and, on the phone, without the page scrolling sideways.
+	year, quarter := now.Year(), (int(now.Month())-1)/3+1
+	summary := fmt.Sprintf("/summaries/430681107/%d-Q%d", year, quarter) // 弼时镇
+	for _, step := range []struct {
+		tb   *tab
+		path string
+	}{
+		{deputy, "/notices"}, {deputy, "/showcase"},
+		{chair, "/notices"}, {chair, "/summaries"}, {chair, summary}, {chair, "/showcase"},
+		{staff, "/notices"}, {staff, "/notices/new"}, {staff, "/units"}, {staff, "/units/new"},
+		{staff, "/audit"}, {staff, "/summaries"}, {staff, "/showcase"},
+		{leader, "/summaries"}, {leader, "/evaluation"},
+	} {
+		step.tb.open(step.path, "later-"+strings.Trim(step.path, "/"))
+	}
+	// The demo's notice to every deputy opens from the deputy's list.
+	deputy.open("/notices", "notices-deputy")
+	href := eval[string](deputy, `document.querySelector('[data-testid="notices"] a[href^="/notices/"]')?.getAttribute('href') ?? ''`)
+	if href == "" {
+		t.Fatal("the deputy's notice list links no notice")
+	}
+	deputy.open(href, "notice-deputy")
+	if !strings.Contains(deputy.text(`[data-testid="notice-body"]`), "一对一") {
+		t.Errorf("the demo notice's body: %q", deputy.text(`[data-testid="notice-body"]`))
+	}
 }
 
 // printA4 switches tb's page to print media, checks that the site header,
