@@ -353,7 +353,8 @@ func unitSnapshot(u deputy.Unit) map[string]any {
 }
 
 // CreateUnit registers a unit (帮扶单位) as a helper of kind unit, with its
-// audit event, and returns the new id.
+// audit event, and returns the new id; ErrDuplicateUnit when a unit in use
+// has the name.
 func (s *Store) CreateUnit(ctx context.Context, u deputy.Unit, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
@@ -367,11 +368,17 @@ func (s *Store) CreateUnit(ctx context.Context, u deputy.Unit, actorID int64) (i
 		}
 		return audit(ctx, tx, actorID, "unit.create", "deputy", id, nil, unitSnapshot(u))
 	})
+	if isUniqueViolation(err, "deputies_unit_name_idx") {
+		return 0, ErrDuplicateUnit
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store.CreateUnit: %w", err)
 	}
 	return id, nil
 }
+
+// ErrDuplicateUnit is returned when a unit in use already has the name.
+var ErrDuplicateUnit = errors.New("a unit in use has this name")
 
 // UpdateUnit saves u over unit id if it is still at version (else
 // ErrVersionConflict; an id that is not a unit is ErrNotFound), with an
@@ -402,6 +409,9 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, version int, u deputy.
 	})
 	if errors.Is(err, ErrVersionConflict) {
 		return ErrVersionConflict
+	}
+	if isUniqueViolation(err, "deputies_unit_name_idx") {
+		return ErrDuplicateUnit
 	}
 	if err != nil {
 		return fmt.Errorf("store.UpdateUnit %d: %w", id, err)

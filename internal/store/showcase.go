@@ -87,13 +87,14 @@ type ShowcaseCase struct {
 	Version      int       `db:"version"`
 	MarkedBy     string    `db:"marked_by"`
 	MarkedAt     time.Time `db:"marked_at"`
-	Helper       string    `db:"helper"`  // the deputy, or the item's owner
-	Village      string    `db:"village"` // the household's village ("" for an item)
+	Helper       string    `db:"helper"`         // the deputy, or the item's owner
+	HelperIsUnit bool      `db:"helper_is_unit"` // the helper is a unit (帮扶单位)
+	Village      string    `db:"village"`        // the household's village ("" for an item)
 }
 
 const modelCaseSelect = `SELECT c.id, c.kind, c.ref_id, c.township_code, t.name AS township_name, c.theme, c.title, c.story,
 	c.photo IS NOT NULL AS has_photo, c.version, coalesce(mu.display_name, '') AS marked_by, c.marked_at,
-	coalesce(d.name, ou.display_name, ot.name, '') AS helper, coalesce(v.name, '') AS village
+	coalesce(d.name, ou.display_name, ot.name, '') AS helper, coalesce(d.kind = 'unit', false) AS helper_is_unit, coalesce(v.name, '') AS village
 FROM model_cases c JOIN divisions t ON t.code = c.township_code
 LEFT JOIN users mu ON mu.id = c.marked_by
 LEFT JOIN ledger_entries e ON c.kind = 'ledger_entry' AND e.id = c.ref_id

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"github.com/bangfu/bangfu/internal/validation"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,6 +65,11 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := s.st.CreateUnit(r.Context(), d, u.ID)
+	if errors.Is(err, store.ErrDuplicateUnit) {
+		s.renderUnitForm(w, r, http.StatusUnprocessableEntity, units.FormProps{Input: in, Errors: validation.Errors{"name": unitNameTaken},
+			Action: "/units", Cancel: "/units"}, "登记帮扶单位")
+		return
+	}
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -173,6 +179,11 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.st.UpdateUnit(r.Context(), current.ID, version, d, u.ID)
+	if errors.Is(err, store.ErrDuplicateUnit) {
+		props.Errors = validation.Errors{"name": unitNameTaken}
+		s.renderUnitForm(w, r, http.StatusUnprocessableEntity, props, "修改帮扶单位信息")
+		return
+	}
 	if errors.Is(err, store.ErrVersionConflict) {
 		theirs := unitInputFrom(current)
 		props.Version = current.Version
@@ -265,3 +276,7 @@ func (s *Server) unitAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderUnitPage(w, r, http.StatusOK, units.ShowProps{NewPassword: password})
 }
+
+// unitNameTaken is the message beside the name of a unit whose name another
+// unit in use has.
+const unitNameTaken = "已有同名的帮扶单位在用，请核对（如为不同单位，请写全称）"

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,5 +41,23 @@ func TestUnitFilesNoApplication(t *testing.T) {
 	}
 	if _, good := a.getBody(t, chair, "/model-cases/new?kind=pairing&ref="+ref+"&back=/households"); !strings.Contains(good, `href="/households"`) {
 		t.Error("a same-site back link was dropped")
+	}
+
+	// Two units in use may not share a name: a resent registration lands
+	// on a message beside the name, not on a second unit.
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	staff := a.client(t, "office", testutil.Password)
+	form := url.Values{"name": {"汨罗市人大常委会办公室"}, "contact_person": {"周立新"}, "post": {"主任"},
+		"phone": {"0730-5231101"}, "home_township_code": {"430681119"}}
+	if status, _, _ := a.post(t, staff, "/units", form); status != http.StatusSeeOther {
+		t.Fatalf("register a unit: %d", status)
+	}
+	status, _, doc := a.post(t, staff, "/units", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(text(doc, `[data-testid="error-name"]`), "同名") {
+		t.Errorf("the same name again: %d %q", status, text(doc, `[data-testid="error-name"]`))
+	}
+	var n int
+	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM deputies WHERE kind = 'unit' AND name = '汨罗市人大常委会办公室'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d units of that name (%v)", n, err)
 	}
 }

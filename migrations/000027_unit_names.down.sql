@@ -1,0 +1,1 @@
+DROP INDEX deputies_unit_name_idx;
