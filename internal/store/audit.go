@@ -22,13 +22,16 @@ type AuditRow struct {
 	After  json.RawMessage `db:"after"`
 }
 
+// auditTrailSQL reads the newest 200 events of entity $1, id $2.
+const auditTrailSQL = `SELECT a.at, coalesce(u.display_name, '系统') AS user_name, a.action,
+		coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after
+		FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT 200`
+
 // AuditTrail returns the audit events of one record (entity "household",
 // "deputy", ...), newest first, at most 200.
 func (s *Store) AuditTrail(ctx context.Context, entity string, id int64) ([]AuditRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT a.at, coalesce(u.display_name, '系统') AS user_name, a.action,
-		coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after
-		FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
-		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT 200`, entity, id)
+	rows, _ := s.Pool.Query(ctx, auditTrailSQL, entity, id)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.AuditTrail: %w", err)

@@ -112,57 +112,10 @@ func BenchmarkPageSQL(b *testing.B) {
 	}
 }
 
-// householdPageSQL makes the store calls of internal/web's householdPageFor
-// for a staff viewer, in the same order.
+// householdPageSQL makes the store call of internal/web's householdPageFor
+// for a staff viewer.
 func householdPageSQL(ctx context.Context, st *store.Store, id int64) error {
-	h, err := st.Household(ctx, auth.Scope{}, id)
-	if err != nil {
-		return err
-	}
-	if _, err := st.Members(ctx, id); err != nil {
-		return err
-	}
-	history, err := st.HouseholdPairings(ctx, id)
-	if err != nil {
-		return err
-	}
-	if _, err := st.StatusHistory(ctx, id); err != nil {
-		return err
-	}
-	if _, err := st.Incomes(ctx, id); err != nil {
-		return err
-	}
-	if _, err := st.Exits(ctx, id); err != nil {
-		return err
-	}
-	if _, err := st.AuditTrail(ctx, "household", id); err != nil {
-		return err
-	}
-	for _, p := range history {
-		if p.Status != "active" {
-			continue
-		}
-		if _, err := st.Measures(ctx, p.ID); err != nil {
-			return err
-		}
-		if _, err := st.Goal(ctx, p.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		entries, err := st.LedgerEntries(ctx, p.ID, false)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(entries))
-		for i, e := range entries {
-			ids[i] = e.ID
-		}
-		if _, err := st.EntryPhotos(ctx, ids); err != nil {
-			return err
-		}
-	}
-	_, err = st.PovertyLineFor(ctx, time.Now().Year(), h.Standard)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	return nil
+	_, err := st.HouseholdPageData(ctx, auth.Scope{}, id, store.HouseholdPageOptions{
+		WithAudit: true, Years: []int{time.Now().Year(), time.Now().Year() - 1}})
+	return err
 }

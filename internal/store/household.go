@@ -296,20 +296,31 @@ type MemberRow struct {
 	MigrantWork string `db:"migrant_work"`
 }
 
+// membersSQL reads the members of household $1 (id_enc sealed).
+const membersSQL = `SELECT id, name, sex, id_enc, relation, ethnicity, education, schooling, health, labour, migrant_work
+		FROM household_members WHERE household_id = $1 ORDER BY relation <> '户主', position, id`
+
 // Members returns the members of household id, the head first, then in the
 // order they were entered. The caller has already checked scope with
 // Household.
 func (s *Store) Members(ctx context.Context, householdID int64) ([]MemberRow, error) {
-	type memberScan struct {
-		MemberRow
-		IDEnc []byte `db:"id_enc"`
-	}
-	rows, _ := s.Pool.Query(ctx, `SELECT id, name, sex, id_enc, relation, ethnicity, education, schooling, health, labour, migrant_work
-		FROM household_members WHERE household_id = $1 ORDER BY relation <> '户主', position, id`, householdID)
+	rows, _ := s.Pool.Query(ctx, membersSQL, householdID)
 	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[memberScan])
 	if err != nil {
 		return nil, fmt.Errorf("store.Members: %w", err)
 	}
+	return s.openMembers(scanned)
+}
+
+// memberScan is a member row as stored, its ID number sealed.
+type memberScan struct {
+	MemberRow
+	IDEnc []byte `db:"id_enc"`
+}
+
+// openMembers decrypts the members' ID numbers.
+func (s *Store) openMembers(scanned []memberScan) ([]MemberRow, error) {
+	var err error
 	out := make([]MemberRow, len(scanned))
 	for i, m := range scanned {
 		out[i] = m.MemberRow
@@ -614,12 +625,15 @@ type StatusRow struct {
 	ChangedAt  time.Time `db:"changed_at"`
 }
 
-// StatusHistory returns the status changes of a household, oldest first.
-func (s *Store) StatusHistory(ctx context.Context, householdID int64) ([]StatusRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT sh.status, sh.exited_year, sh.monitoring, sh.note,
+// statusHistorySQL reads the status changes of household $1.
+const statusHistorySQL = `SELECT sh.status, sh.exited_year, sh.monitoring, sh.note,
 		coalesce(u.display_name, '系统') AS changed_by, sh.changed_at
 		FROM household_status_history sh LEFT JOIN users u ON u.id = sh.changed_by
-		WHERE sh.household_id = $1 ORDER BY sh.id`, householdID)
+		WHERE sh.household_id = $1 ORDER BY sh.id`
+
+// StatusHistory returns the status changes of a household, oldest first.
+func (s *Store) StatusHistory(ctx context.Context, householdID int64) ([]StatusRow, error) {
+	rows, _ := s.Pool.Query(ctx, statusHistorySQL, householdID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[StatusRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.StatusHistory: %w", err)

@@ -27,13 +27,16 @@ type IncomeRow struct {
 	RecordedAt time.Time       `db:"recorded_at"`
 }
 
-// Incomes returns a household's incomes, newest year first.
-func (s *Store) Incomes(ctx context.Context, householdID int64) ([]IncomeRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT i.year, i.wages, i.production, i.property, i.transfers, i.costs, i.size, i.per_capita,
+// incomesSQL reads the incomes of household $1.
+const incomesSQL = `SELECT i.year, i.wages, i.production, i.property, i.transfers, i.costs, i.size, i.per_capita,
 		coalesce(pl.yuan, 0) AS line, coalesce(u.display_name, '系统') AS recorded_by, i.recorded_at
 		FROM household_incomes i JOIN households h ON h.id = i.household_id
 		LEFT JOIN poverty_lines pl ON pl.year = i.year AND pl.standard = h.standard
-		LEFT JOIN users u ON u.id = i.recorded_by WHERE i.household_id = $1 ORDER BY i.year DESC`, householdID)
+		LEFT JOIN users u ON u.id = i.recorded_by WHERE i.household_id = $1 ORDER BY i.year DESC`
+
+// Incomes returns a household's incomes, newest year first.
+func (s *Store) Incomes(ctx context.Context, householdID int64) ([]IncomeRow, error) {
+	rows, _ := s.Pool.Query(ctx, incomesSQL, householdID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[IncomeRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Incomes: %w", err)

@@ -200,11 +200,14 @@ type MeasureRow struct {
 	RecordedBy         string          `db:"recorded_by"`
 }
 
+// measuresSQL reads the measures of pairing $1.
+const measuresSQL = `SELECT m.id, m.support_type, m.content, m.scale, m.funds, m.deadline, m.status, m.outcome,
+		m.outcome_confirmed, m.outcome_confirmed_on, coalesce(u.display_name, '') AS recorded_by
+		FROM measures m LEFT JOIN users u ON u.id = m.outcome_recorded_by WHERE m.pairing_id = $1 ORDER BY m.id`
+
 // Measures returns the measures of a pairing in the order they were added.
 func (s *Store) Measures(ctx context.Context, pairingID int64) ([]MeasureRow, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT m.id, m.support_type, m.content, m.scale, m.funds, m.deadline, m.status, m.outcome,
-		m.outcome_confirmed, m.outcome_confirmed_on, coalesce(u.display_name, '') AS recorded_by
-		FROM measures m LEFT JOIN users u ON u.id = m.outcome_recorded_by WHERE m.pairing_id = $1 ORDER BY m.id`, pairingID)
+	rows, _ := s.Pool.Query(ctx, measuresSQL, pairingID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MeasureRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Measures: %w", err)
@@ -231,8 +234,7 @@ type GoalRow struct {
 // Goal returns the goal of a pairing, or ErrNotFound if none is set yet.
 func (s *Store) Goal(ctx context.Context, pairingID int64) (GoalRow, error) {
 	var g GoalRow
-	err := s.Pool.QueryRow(ctx, `SELECT target_income, coalesce(target_exit_year, extract(year FROM target_exit_date)::int)
-		FROM goals WHERE pairing_id = $1`, pairingID).Scan(&g.TargetIncome, &g.TargetExitYear)
+	err := s.Pool.QueryRow(ctx, goalSQL, pairingID).Scan(&g.TargetIncome, &g.TargetExitYear)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return GoalRow{}, ErrNotFound
 	}
@@ -240,8 +242,7 @@ func (s *Store) Goal(ctx context.Context, pairingID int64) (GoalRow, error) {
 		return GoalRow{}, fmt.Errorf("store.Goal: %w", err)
 	}
 	g.Checks = map[string]GoalCheck{}
-	rows, err := s.Pool.Query(ctx, `SELECT c.item, coalesce(u.display_name, '系统'), c.checked_at FROM goal_checks c
-		LEFT JOIN users u ON u.id = c.checked_by WHERE c.pairing_id = $1`, pairingID)
+	rows, err := s.Pool.Query(ctx, goalChecksSQL, pairingID)
 	if err != nil {
 		return GoalRow{}, fmt.Errorf("store.Goal checks: %w", err)
 	}

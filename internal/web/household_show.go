@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -56,88 +55,44 @@ func (s *Server) householdPage(r *http.Request) (households.ShowProps, error) {
 }
 
 func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, revealed bool) (households.ShowProps, error) {
-	ctx := r.Context()
-	h, err := s.st.Household(ctx, u.Scope(), id)
+	// The poverty line of this year (or, early in a year before staff enter
+	// it, of last year) for the household's identification standard.
+	years := []int{s.today().Year(), s.today().Year() - 1}
+	var drafts int64
+	if u.Role == auth.Deputy {
+		drafts = u.DeputyID
+	}
+	d, err := s.st.HouseholdPageData(r.Context(), u.Scope(), id, store.HouseholdPageOptions{
+		WithAudit: u.Role != auth.Deputy, DraftsOf: drafts, Years: years})
 	if err != nil {
 		return households.ShowProps{}, err
 	}
-	members, err := s.st.Members(ctx, id)
-	if err != nil {
-		return households.ShowProps{}, err
-	}
+	h, members := d.Household, d.Members
 	if !revealed {
 		maskHousehold(&h)
 		for i := range members {
 			members[i].IDNumber = idcard.Mask(members[i].IDNumber)
 		}
 	}
-	history, err := s.st.HouseholdPairings(ctx, id)
-	if err != nil {
-		return households.ShowProps{}, err
-	}
-	statuses, err := s.st.StatusHistory(ctx, id)
-	if err != nil {
-		return households.ShowProps{}, err
-	}
 	p := households.ShowProps{
-		Household: h, Members: members, Pairings: history, Statuses: statuses, Revealed: revealed, Remark: h.Remark,
-		CanPair:   u.Role == auth.Staff,
-		CanEdit:   u.Role == auth.Staff || u.Role == auth.TownshipChair,
-		CanReveal: u.SeesPersonalData() && !revealed,
-	}
-	if p.Incomes, err = s.st.Incomes(ctx, id); err != nil {
-		return households.ShowProps{}, err
-	}
-	p.CanRecordIncome = u.Role == auth.Staff || u.Role == auth.TownshipChair || (u.Role == auth.Deputy && h.DeputyID == u.DeputyID)
-	if p.Exits, err = s.st.Exits(ctx, id); err != nil {
-		return households.ShowProps{}, err
-	}
-	p.CanProposeExit = u.Role == auth.TownshipChair || (u.Role == auth.Deputy && h.DeputyID == u.DeputyID)
-	if u.Role != auth.Deputy {
-		if p.Audit, err = s.st.AuditTrail(ctx, "household", id); err != nil {
-			return households.ShowProps{}, err
-		}
-	}
-	for i := range history {
-		if history[i].Status == "active" {
-			p.Active = &history[i]
-		}
+		Household: h, Members: members, Pairings: d.Pairings, Statuses: d.Statuses, Revealed: revealed, Remark: h.Remark,
+		Incomes: d.Incomes, Exits: d.Exits, Audit: d.Audit, Active: d.Active,
+		CanPair:         u.Role == auth.Staff,
+		CanEdit:         u.Role == auth.Staff || u.Role == auth.TownshipChair,
+		CanReveal:       u.SeesPersonalData() && !revealed,
+		CanRecordIncome: u.Role == auth.Staff || u.Role == auth.TownshipChair || (u.Role == auth.Deputy && h.DeputyID == u.DeputyID),
+		CanProposeExit:  u.Role == auth.TownshipChair || (u.Role == auth.Deputy && h.DeputyID == u.DeputyID),
 	}
 	if p.Active != nil {
 		mine := u.Role == auth.Deputy && p.Active.DeputyID == u.DeputyID
 		p.CanPlan = u.Role == auth.Staff || mine
 		p.CanRecord = mine
-		if p.Measures, err = s.st.Measures(ctx, p.Active.ID); err != nil {
-			return households.ShowProps{}, err
-		}
-		g, err := s.st.Goal(ctx, p.Active.ID)
-		switch {
-		case err == nil:
-			p.Goal = &g
-		case !errors.Is(err, store.ErrNotFound):
-			return households.ShowProps{}, err
-		}
-		if p.Entries, err = s.st.LedgerEntries(ctx, p.Active.ID, mine); err != nil {
-			return households.ShowProps{}, err
-		}
-		ids := make([]int64, len(p.Entries))
-		for i, e := range p.Entries {
-			ids[i] = e.ID
-		}
-		if p.Photos, err = s.st.EntryPhotos(ctx, ids); err != nil {
-			return households.ShowProps{}, err
-		}
+		p.Measures, p.Goal, p.Entries, p.Photos = d.Measures, d.Goal, d.Entries, d.Photos
 	}
-	// The poverty line of this year (or, early in a year before staff enter
-	// it, of last year) for the household's identification standard.
-	for _, y := range []int{s.today().Year(), s.today().Year() - 1} {
-		line, err := s.st.PovertyLineFor(ctx, y, h.Standard)
-		if err == nil {
+	for _, y := range years {
+		if line, ok := d.PovertyLines[y]; ok {
 			p.PovertyLine, p.PovertyLineYear = line, y
 			break
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return households.ShowProps{}, err
 		}
 	}
 	p.Layout = s.layoutProps(r, h.VillageName+" "+h.HeadName+" 户", "/households")
