@@ -206,19 +206,26 @@ func householdOrder(sort string) string {
 // empty; the caller shows the pager.
 func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFilter) ([]HouseholdRow, int, error) {
 	whereSQL, args := s.householdWhere(scope, f)
-	total, err := s.countHouseholds(ctx, scope, f, whereSQL, args)
-	if err != nil {
-		return nil, 0, err
-	}
+	countSQL, countArgs := countHouseholdsSQL(scope, f, whereSQL, args)
 	page := max(f.Page, 1)
-	// LIMIT and OFFSET are written into the statement (see householdWhere
-	// on planning).
-	rows, _ := s.Pool.Query(ctx, householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT %d OFFSET %d`, PageSize, (page-1)*PageSize), args...)
-	scanned, err := pgx.CollectRows(rows, pgx.RowToStructByName[householdScan])
-	if err != nil {
+	var (
+		total   int
+		scanned []householdScan
+	)
+	// The count and the page go in one round trip. LIMIT and OFFSET are
+	// written into the statement (see householdWhere on planning).
+	b := &pgx.Batch{}
+	b.Queue(countSQL, countArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&total) })
+	b.Queue(householdSelect+whereSQL+householdOrder(f.Sort)+fmt.Sprintf(` LIMIT %d OFFSET %d`, PageSize, (page-1)*PageSize), args...).
+		Query(func(rows pgx.Rows) (err error) {
+			scanned, err = pgx.CollectRows(rows, pgx.RowToStructByName[householdScan])
+			return err
+		})
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, 0, fmt.Errorf("store.Households: %w", err)
 	}
 	out := make([]HouseholdRow, len(scanned))
+	var err error
 	for i, r := range scanned {
 		if out[i], err = s.openHousehold(r); err != nil {
 			return nil, 0, fmt.Errorf("store.Households: %w", err)
@@ -227,40 +234,29 @@ func (s *Store) Households(ctx context.Context, scope auth.Scope, f HouseholdFil
 	return out, total, nil
 }
 
-// countHouseholds counts the households matching f. A list narrowed only by
-// division (within the viewer's township, if any) is counted from the
-// summary kept by the triggers (stats_division, exact); other filters count
-// the rows, joining pairings only when the filter needs them.
-func (s *Store) countHouseholds(ctx context.Context, scope auth.Scope, f HouseholdFilter, whereSQL string, args []any) (int, error) {
+// countHouseholdsSQL is the statement counting the households matching f.
+// A list narrowed only by division (within the viewer's township, if any)
+// is counted from the summary kept by the triggers (stats_division, exact);
+// other filters count the rows, joining pairings only when the filter needs
+// them.
+func countHouseholdsSQL(scope auth.Scope, f HouseholdFilter, whereSQL string, args []any) (string, []any) {
 	onlyDivision := f.Status == "" && f.Attribute == "" && f.Cause == "" && f.Paired == "" && f.PlannedYear == "" &&
 		strings.TrimSpace(f.Query) == "" && scope.DeputyID == 0
 	division := f.Division
 	if division == "" {
 		division = scope.TownshipCode
 	}
-	var total int
 	if onlyDivision && division == "" {
-		err := s.Pool.QueryRow(ctx, `SELECT coalesce(sum(households), 0) FROM stats_division WHERE length(division_code) = 9`).Scan(&total)
-		if err != nil {
-			return 0, fmt.Errorf("store.Households count: %w", err)
-		}
-		return total, nil
+		return `SELECT coalesce(sum(households), 0)::int FROM stats_division WHERE length(division_code) = 9`, nil
 	}
 	if onlyDivision && (scope.TownshipCode == "" || strings.HasPrefix(division, scope.TownshipCode)) && (len(division) == 9 || len(division) == 12) {
-		err := s.Pool.QueryRow(ctx, `SELECT coalesce((SELECT households FROM stats_division WHERE division_code = $1), 0)`, division).Scan(&total)
-		if err != nil {
-			return 0, fmt.Errorf("store.Households count: %w", err)
-		}
-		return total, nil
+		return `SELECT coalesce((SELECT households FROM stats_division WHERE division_code = $1), 0)::int`, []any{division}
 	}
 	join := ""
 	if f.Paired != "" {
 		join = ` LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'`
 	}
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM households h`+join+whereSQL, args...).Scan(&total); err != nil {
-		return 0, fmt.Errorf("store.Households count: %w", err)
-	}
-	return total, nil
+	return `SELECT count(*)::int FROM households h` + join + whereSQL, args
 }
 
 // Household returns the household id if it is in scope, else ErrNotFound.
