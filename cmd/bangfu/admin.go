@@ -111,9 +111,20 @@ func printAccounts() {
 // cmdUser creates an account: bangfu user add -username NAME -name 显示名
 // -role staff|leader|township_chair|deputy [-township CODE] [-deputy ID].
 // It prints a random initial password.
+// userUsage lists the forms of `bangfu user`.
+const userUsage = `usage: bangfu user add -username NAME -name 显示名 -role ROLE [-township CODE] [-deputy ID]
+       bangfu user disable|enable|unlock|reset-password NAME`
+
 func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []string) error {
+	if len(args) == 2 {
+		ops := map[string]store.UserAdmin{"disable": store.UserDisable, "enable": store.UserEnable,
+			"unlock": store.UserUnlock, "reset-password": store.UserReset}
+		if op, ok := ops[args[0]]; ok {
+			return administerUser(ctx, log, cfg, args[1], op)
+		}
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: bangfu user add -username NAME -name 显示名 -role ROLE [-township CODE] [-deputy ID]")
+		return errors.New(userUsage)
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	username := fs.String("username", "", "login name (lower case letters, digits, . _ -)")
@@ -147,5 +158,37 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	}
 	log.Info("user created", "id", id, "username", *username)
 	fmt.Printf("账号 %s 的初始密码：%s\n", *username, password)
+	return nil
+}
+
+// administerUser disables, enables, unlocks or resets the password of the
+// account username (audited as user.<op>); a reset prints the new random
+// password, which must be changed at the next sign-in.
+func administerUser(ctx context.Context, log *slog.Logger, cfg config.Config, username string, op store.UserAdmin) error {
+	var password, hash string
+	if op == store.UserReset {
+		var err error
+		if password, err = auth.RandomPassword(16); err != nil {
+			return err
+		}
+		if hash, err = auth.HashPassword(password); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.AdministerUser(ctx, username, op, hash); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user %s: no account named %q", op, username)
+		}
+		return err
+	}
+	log.Info("user changed", "username", username, "change", string(op))
+	if password != "" {
+		fmt.Printf("账号 %s 的新初始密码：%s（下次登录须修改）\n", username, password)
+	}
 	return nil
 }

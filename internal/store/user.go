@@ -280,3 +280,59 @@ func typedUsername(s string) string {
 	}
 	return fmt.Sprintf("（不是有效的用户名，%d个字符）", utf8.RuneCountInString(s))
 }
+
+// UserAdmin is a change an administrator makes to an account from the
+// command line (bangfu user …).
+type UserAdmin string
+
+// The account changes of `bangfu user`: disable (its sessions end at their
+// next request), enable, unlock (clears a lockout) and reset (a new
+// password, to be changed at the next sign-in; other sessions end).
+const (
+	UserDisable UserAdmin = "disable"
+	UserEnable  UserAdmin = "enable"
+	UserUnlock  UserAdmin = "unlock"
+	UserReset   UserAdmin = "reset"
+)
+
+// AdministerUser applies op to the account named username, with an audit
+// event "user.<op>" (actor: the system, via the command line), in one
+// transaction. hash is the new argon2id hash for UserReset (ignored
+// otherwise). ErrNotFound if there is no such account.
+func (s *Store) AdministerUser(ctx context.Context, username string, op UserAdmin, hash string) error {
+	var sql string
+	var args []any
+	switch op {
+	case UserDisable:
+		sql, args = `UPDATE users SET active = false WHERE username = $1 RETURNING id`, []any{username}
+	case UserEnable:
+		sql, args = `UPDATE users SET active = true WHERE username = $1 RETURNING id`, []any{username}
+	case UserUnlock:
+		sql, args = `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 RETURNING id`, []any{username}
+	case UserReset:
+		if hash == "" {
+			return fmt.Errorf("store.AdministerUser: reset needs a password hash")
+		}
+		sql, args = `UPDATE users SET password_hash = $2, must_change_password = true, password_changed_at = clock_timestamp(),
+			failed_logins = 0, locked_until = NULL WHERE username = $1 RETURNING id`, []any{username, hash}
+	default:
+		return fmt.Errorf("store.AdministerUser: unknown change %q", op)
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		return audit(ctx, tx, 0, "user."+string(op), "user", id, nil, map[string]string{"username": username, "via": "bangfu user"})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store.AdministerUser %s: %w", op, err)
+	}
+	return nil
+}
