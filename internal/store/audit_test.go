@@ -86,6 +86,16 @@ func TestAuditAppRoleCannotChange(t *testing.T) {
 	if v, err := app.VerifyAudit(ctx); err != nil || !v.OK || v.Checked != len(ids) {
 		t.Errorf("after the refused changes: %+v, %v", v, err)
 	}
+	// The role may write an event, but not choose its id nor back-date it.
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO audit_events (id, action, entity) OVERRIDING SYSTEM VALUE VALUES (5000000, 'user.login', 'user')`); err == nil ||
+		!strings.Contains(err.Error(), "sequence") {
+		t.Errorf("an event with a chosen id: %v, want refused", err)
+	}
+	var back bool
+	if err := app.Pool.QueryRow(ctx, `INSERT INTO audit_events (at, action, entity) VALUES ('2025-01-01', 'user.login', 'user')
+		RETURNING at < now() - interval '1 day'`).Scan(&back); err != nil || back {
+		t.Errorf("a back-dated event kept its date (%v)", err)
+	}
 }
 
 // TestAuditChainVerify: the chain verifies; an edited event, a removed
