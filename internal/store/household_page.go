@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/jackc/pgx/v5"
@@ -29,7 +30,13 @@ type HouseholdPage struct {
 	Goal         *GoalRow
 	Entries      []LedgerEntryRow
 	Photos       map[int64][]PhotoRef // by entry id
+	// Cases are the model cases already marked on the active pairing and
+	// its entries: case id by CaseKey(kind, ref).
+	Cases map[string]int64
 }
+
+// CaseKey is the key of HouseholdPage.Cases: "pairing:12", "ledger_entry:34".
+func CaseKey(kind string, ref int64) string { return kind + ":" + strconv.FormatInt(ref, 10) }
 
 // HouseholdPageOptions say what else a viewer's page needs: the audit trail
 // (staff and chairs), the drafts of the active pairing (its own deputy:
@@ -156,6 +163,14 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 	b.Queue(`SELECT id, entry_id, width, height FROM ledger_photos
 		WHERE entry_id IN (SELECT id FROM ledger_entries WHERE pairing_id = $1) ORDER BY id`, pid).Query(func(rows pgx.Rows) (err error) {
 		photos, err = pgx.CollectRows(rows, pgx.RowToStructByName[PhotoRef])
+		return err
+	})
+	p.Cases = map[string]int64{}
+	b.Queue(`SELECT id, kind, ref_id FROM model_cases WHERE (kind = 'pairing' AND ref_id = $1)
+		OR (kind = 'ledger_entry' AND ref_id IN (SELECT id FROM ledger_entries WHERE pairing_id = $1))`, pid).Query(func(rows pgx.Rows) error {
+		var caseID, ref int64
+		var kind string
+		_, err := pgx.ForEachRow(rows, []any{&caseID, &kind, &ref}, func() error { p.Cases[CaseKey(kind, ref)] = caseID; return nil })
 		return err
 	})
 	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {

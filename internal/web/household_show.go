@@ -87,7 +87,7 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 		mine := u.Role == auth.Deputy && p.Active.DeputyID == u.DeputyID
 		p.CanPlan = u.Role == auth.Staff || mine
 		p.CanRecord = mine
-		p.Measures, p.Goal, p.Entries, p.Photos = d.Measures, d.Goal, d.Entries, d.Photos
+		p.Measures, p.Goal, p.Entries, p.Photos, p.Cases = d.Measures, d.Goal, d.Entries, d.Photos, d.Cases
 	}
 	for _, y := range years {
 		if line, ok := d.PovertyLines[y]; ok {

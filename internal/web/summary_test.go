@@ -122,6 +122,11 @@ func TestModelCasesAndShowcase(t *testing.T) {
 	if status, _, doc := postCase(t, a, chair, "/model-cases", pform, nil); status != http.StatusSeeOther {
 		t.Fatalf("chair marking: %d %s", status, doc.Find(".field-error").Text())
 	}
+	// Once marked, the household page offers the case's edit form instead.
+	if _, doc := a.get(t, chair, "/households/"+id(hh)); !strings.Contains(text(doc, `[data-testid="mark-pairing"]`), "已是典型") ||
+		!strings.Contains(doc.Find(`[data-testid="mark-pairing"]`).AttrOr("href", ""), "/edit") {
+		t.Errorf("a marked pairing's link: %q %q", text(doc, `[data-testid="mark-pairing"]`), doc.Find(`[data-testid="mark-pairing"]`).AttrOr("href", ""))
+	}
 	xform := map[string]string{"kind": "pairing", "ref": id(pidX), "theme": "education", "title": "助学圆梦", "story": "代表资助钱某的孩子上学。"}
 	if status, _, _ := postCase(t, a, staff, "/model-cases", xform, nil); status != http.StatusSeeOther {
 		t.Fatalf("staff marking in 新市镇: %d", status)

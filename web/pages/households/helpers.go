@@ -96,5 +96,22 @@ func markEntries(p ShowProps) func(store.LedgerEntryRow) string {
 	if !p.CanEdit {
 		return nil
 	}
-	return func(e store.LedgerEntryRow) string { return markCaseHref("ledger_entry", e.ID, p.Household.ID) }
+	return func(e store.LedgerEntryRow) string { return caseHref(p, "ledger_entry", e.ID) }
+}
+
+// caseHref is the "设为典型" form of a pairing or entry, or, once it is a
+// model case, that case's edit form.
+func caseHref(p ShowProps, kind string, ref int64) string {
+	if id, ok := p.Cases[store.CaseKey(kind, ref)]; ok {
+		return "/model-cases/" + strconv.FormatInt(id, 10) + "/edit?back=" + url.QueryEscape("/households/"+strconv.FormatInt(p.Household.ID, 10))
+	}
+	return markCaseHref(kind, ref, p.Household.ID)
+}
+
+// caseLabel is the text of caseHref's link.
+func caseLabel(p ShowProps, kind string, ref int64) string {
+	if _, ok := p.Cases[store.CaseKey(kind, ref)]; ok {
+		return "已是典型 · 修改"
+	}
+	return "设为典型"
 }
