@@ -211,6 +211,9 @@ func (s *Server) renderSummary(w http.ResponseWriter, r *http.Request, status in
 		Key:       summary.Key(v.Report.Period)}
 	if typed != "" || errs != nil {
 		props.Prose = typed
+		if _, conflict := errs["_"]; conflict && v.Prose != typed {
+			props.Theirs = v.Prose
+		}
 	}
 	if !props.CanEdit && v.Saved == nil {
 		props.Prose = "" // the generated draft is the chair's to start from, not a summary
@@ -267,7 +270,7 @@ func (s *Server) summarySave(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			s.renderSummary(w, r, http.StatusConflict, u, v, r.PostForm.Get("prose"),
-				validation.Errors{"_": "总结已在别处被修改：下方是您填写的内容，最新保存的内容已载入版本号，请核对后再保存。"})
+				validation.Errors{"_": "总结已在别处被修改：编辑框中是您填写的内容，最新保存的内容列在下面，请核对合并后再保存。"})
 		case errors.Is(err, store.ErrConflict):
 			s.serveError(w, r, httpError{http.StatusConflict, "总结已提交，不能再修改；如需修改，请市人大办退回。"})
 		default:

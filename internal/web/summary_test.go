@@ -387,8 +387,8 @@ func TestQuarterlySummary(t *testing.T) {
 	}
 	mustPost(chair, path, url.Values{"version": {"0"}, "action": {"save"}, "prose": {prose}})
 	if status, _, doc := a.post(t, chair, path, url.Values{"version": {"0"}, "action": {"save"}, "prose": {"另一版"}}); status != http.StatusConflict ||
-		doc.Find(`textarea[name="prose"]`).Text() != "另一版" {
-		t.Errorf("stale save: %d", status)
+		doc.Find(`textarea[name="prose"]`).Text() != "另一版" || text(doc, `[data-testid="theirs"] pre`) != strings.TrimSpace(strings.ReplaceAll(prose, "\r\n", "\n")) {
+		t.Errorf("stale save: %d, the saved text shown: %q", status, text(doc, `[data-testid="theirs"] pre`))
 	}
 	if status, _, doc := a.post(t, chair, path, url.Values{"version": {"1"}, "action": {"submit"}, "prose": {"  "}}); status != http.StatusUnprocessableEntity ||
 		text(doc, `[data-testid="error-prose"]`) == "" {
