@@ -14,6 +14,7 @@ import (
 	"github.com/bangfu/bangfu/internal/division"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/web"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func cmdMigrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
@@ -135,8 +136,17 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if !auth.Roles.Has(*role) || *username == "" || *name == "" {
-		return errors.New("user add: -username, -name and a valid -role are required")
+	switch {
+	case *username == "" || *name == "":
+		return errors.New("user add: -username and -name are required")
+	case !auth.Roles.Has(*role):
+		return fmt.Errorf("user add: -role %q: use staff (人大办工作人员), leader (常委会领导), township_chair (乡镇人大主席, with -township) or deputy (人大代表, with -deputy)", *role)
+	case auth.Role(*role) == auth.TownshipChair && *township == "":
+		return errors.New("user add: a township_chair needs -township (the 9-digit township code)")
+	case auth.Role(*role) == auth.Deputy && *deputyID == 0:
+		return errors.New("user add: a deputy's account needs -deputy (the deputy's id; staff can also open it from the deputy's page)")
+	case auth.Role(*role) != auth.TownshipChair && *township != "", auth.Role(*role) != auth.Deputy && *deputyID != 0:
+		return errors.New("user add: -township is only for township_chair, -deputy only for deputy")
 	}
 	password, err := auth.RandomPassword(16)
 	if err != nil {
@@ -153,7 +163,15 @@ func cmdUser(ctx context.Context, log *slog.Logger, cfg config.Config, args []st
 	defer st.Close()
 	id, err := st.CreateUser(ctx, store.NewUser{Username: *username, DisplayName: *name, PasswordHash: hash,
 		Role: auth.Role(*role), TownshipCode: *township, DeputyID: *deputyID, MustChangePassword: true}, 0)
-	if err != nil {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return fmt.Errorf("user add: the username %q is taken, or the deputy already has an account", *username)
+	case errors.As(err, &pgErr) && pgErr.Code == "23503": // foreign_key_violation
+		return fmt.Errorf("user add: no such township %q or deputy %d", *township, *deputyID)
+	case errors.As(err, &pgErr) && pgErr.Code == "23514": // check_violation: the username's pattern
+		return fmt.Errorf("user add: -username %q: lower case letters, digits, . _ - (2 to 40)", *username)
+	case err != nil:
 		return err
 	}
 	log.Info("user created", "id", id, "username", *username)

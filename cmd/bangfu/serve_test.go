@@ -91,3 +91,46 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("serve did not return after shutdown")
 	}
 }
+
+// TestServeRefusesAnEmptyDatabase: serve on a database nobody migrated says
+// so and returns at once (it used to hang closing its pool, the migration
+// driver having kept a connection).
+func TestServeRefusesAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	admin := testutil.AdminPool(t, st)
+	name := "bangfu_empty_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	cfgURL := admin.Config().ConnString()
+	cfgURL = strings.Replace(cfgURL, "/"+admin.Config().ConnConfig.Database+"?", "/"+name+"?", 1)
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"DATABASE_URL": cfgURL, "LISTEN_ADDR": "127.0.0.1:0"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- serve(ctx, log, cfg, nil) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "bangfu migrate") {
+			t.Errorf("serve on an empty database: %v, want a pointer to bangfu migrate", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve on an empty database hangs")
+	}
+}
+
+func TestDisplayURL(t *testing.T) {
+	for addr, want := range map[string]string{":8080": "http://localhost:8080", "127.0.0.1:18204": "http://127.0.0.1:18204",
+		"0.0.0.0:80": "http://localhost:80", "[::1]:8080": "http://[::1]:8080"} {
+		if got := displayURL(addr); got != want {
+			t.Errorf("displayURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

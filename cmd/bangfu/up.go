@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,15 +60,22 @@ func cmdUp(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 	}
 	st.Close()
 	return serve(ctx, log, cfg, func() {
-		fmt.Printf("帮扶台账已启动：http://localhost%s\n", displayAddr(cfg.ListenAddr))
+		fmt.Printf("帮扶台账已启动：%s\n", displayURL(cfg.ListenAddr))
 	})
 }
 
-func displayAddr(addr string) string {
-	if len(addr) > 0 && addr[0] == ':' {
-		return addr
+// displayURL is the address to open in a browser for LISTEN_ADDR addr
+// (":8080" → http://localhost:8080, "127.0.0.1:18204" →
+// http://127.0.0.1:18204).
+func displayURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
 	}
-	return " (" + addr + ")"
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // findDatabase returns the URL of a usable database and a function that

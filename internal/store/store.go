@@ -143,20 +143,24 @@ func (s *Store) Migrate(ctx context.Context) error {
 // CheckSchema returns an error unless the database is at the newest embedded
 // migration and not dirty; `serve` refuses to start otherwise.
 func (s *Store) CheckSchema(ctx context.Context) error {
-	m, done, err := newMigrate(s)
+	// Read golang-migrate's table directly: its driver would try to create
+	// the table on an empty database (which the application's role may not)
+	// and, failing, keep a pooled connection, so that closing the pool hung.
+	var have int64
+	var dirty bool
+	err := s.Pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&have, &dirty)
+	var pgErr *pgconn.PgError
+	if errors.Is(err, pgx.ErrNoRows) || errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+		return errors.New("store.CheckSchema: no schema (run `bangfu migrate`)")
+	}
 	if err != nil {
 		return fmt.Errorf("store.CheckSchema: %w", err)
-	}
-	defer done()
-	have, dirty, err := m.Version()
-	if err != nil {
-		return fmt.Errorf("store.CheckSchema: no schema (run `bangfu migrate`): %w", err)
 	}
 	want, err := latestMigration()
 	if err != nil {
 		return fmt.Errorf("store.CheckSchema: %w", err)
 	}
-	if dirty || have != want {
+	if dirty || uint(have) != want {
 		return fmt.Errorf("store.CheckSchema: schema version %d (dirty %v), binary needs %d: run `bangfu migrate`", have, dirty, want)
 	}
 	return nil
