@@ -7,6 +7,7 @@ package backup
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -34,6 +35,9 @@ func Backup(ctx context.Context, dsn string, w io.Writer) error {
 // application's database role (bangfu_app) gets its grants again
 // (app_role_grants, migration 000024).
 func Restore(ctx context.Context, dsn string, r io.Reader) error {
+	if err := checkEmpty(ctx, dsn); err != nil {
+		return err
+	}
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--dbname="+dsn)
 	cmd.Stdin, cmd.Stderr = r, &stderr
@@ -47,6 +51,28 @@ func Restore(ctx context.Context, dsn string, r io.Reader) error {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `DO $$ BEGIN IF to_regproc('app_role_grants') IS NOT NULL THEN PERFORM app_role_grants(); END IF; END $$`); err != nil {
 		return fmt.Errorf("backup: grants: %w", err)
+	}
+	return nil
+}
+
+// ErrNotEmpty is returned by Restore for a database that already has
+// tables: restoring over them would fail halfway or mix two databases.
+var ErrNotEmpty = errors.New("backup: the database is not empty: restore into a new one (createdb …)")
+
+// checkEmpty returns ErrNotEmpty when the database at dsn has a table in
+// its public schema.
+func checkEmpty(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer conn.Close(ctx)
+	var tables int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&tables); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if tables > 0 {
+		return ErrNotEmpty
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package backup_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -117,7 +118,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		}
 	}
 	// A second restore into the same (now full) database fails and changes nothing.
-	if err := backup.Restore(ctx, dst, bytes.NewReader(nil)); err == nil {
-		t.Errorf("restoring an empty archive succeeded")
+	if err := backup.Restore(ctx, dst, bytes.NewReader(nil)); !errors.Is(err, backup.ErrNotEmpty) {
+		t.Errorf("restoring into the full database: %v, want ErrNotEmpty", err)
 	}
 }
