@@ -93,7 +93,9 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	// Closed after the database is dropped (cleanups run last first): a
+	// deferred Close ran before the drop and left every restored database.
+	t.Cleanup(func() { admin.Close(context.Background()) })
 	name := fmt.Sprintf("bangfu_restore_%d", time.Now().UnixNano())
 	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
 		t.Fatal(err)
