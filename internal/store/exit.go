@@ -40,9 +40,12 @@ FROM household_exits x
 LEFT JOIN users u1 ON u1.id = x.proposed_by LEFT JOIN users u2 ON u2.id = x.appraisal_by LEFT JOIN users u3 ON u3.id = x.notice_by
 LEFT JOIN users u4 ON u4.id = x.reviewed_by LEFT JOIN users u5 ON u5.id = x.approved_by LEFT JOIN users u6 ON u6.id = x.returned_by`
 
+// householdExitsSQL reads the exit cases of household $1, newest first.
+const householdExitsSQL = exitSelect + ` WHERE x.household_id = $1 ORDER BY x.id DESC`
+
 // Exits returns the exit cases of a household, newest first.
 func (s *Store) Exits(ctx context.Context, householdID int64) ([]ExitRow, error) {
-	rows, _ := s.Pool.Query(ctx, exitSelect+` WHERE x.household_id = $1 ORDER BY x.id DESC`, householdID)
+	rows, _ := s.Pool.Query(ctx, householdExitsSQL, householdID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ExitRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.Exits: %w", err)

@@ -58,11 +58,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		p       HouseholdPage
 		hs      []householdScan
 		members []memberScan
-		lines   []struct {
-			Year     int             `db:"year"`
-			Standard string          `db:"standard"`
-			Yuan     decimal.Decimal `db:"yuan"`
-		}
+		lines   []PovertyLine
 	)
 	where, args := householdScope(scope, 2)
 	b := &pgx.Batch{}
@@ -74,7 +70,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		members, err = pgx.CollectRows(rows, pgx.RowToStructByName[memberScan])
 		return err
 	})
-	b.Queue(pairingSelect+` WHERE p.household_id = $1 ORDER BY p.id DESC`, id).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(householdPairingsSQL, id).Query(func(rows pgx.Rows) (err error) {
 		p.Pairings, err = pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
 		return err
 	})
@@ -86,7 +82,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		p.Incomes, err = pgx.CollectRows(rows, pgx.RowToStructByName[IncomeRow])
 		return err
 	})
-	b.Queue(exitSelect+` WHERE x.household_id = $1 ORDER BY x.id DESC`, id).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(householdExitsSQL, id).Query(func(rows pgx.Rows) (err error) {
 		p.Exits, err = pgx.CollectRows(rows, pgx.RowToStructByName[ExitRow])
 		return err
 	})
@@ -97,11 +93,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		})
 	}
 	b.Queue(`SELECT year, standard, yuan FROM poverty_lines WHERE year = ANY($1)`, o.Years).Query(func(rows pgx.Rows) (err error) {
-		lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[struct {
-			Year     int             `db:"year"`
-			Standard string          `db:"standard"`
-			Yuan     decimal.Decimal `db:"yuan"`
-		}])
+		lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[PovertyLine])
 		return err
 	})
 	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
@@ -154,8 +146,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		_, err := pgx.ForEachRow(rows, []any{&item, &c.By, &c.At}, func() error { checks[item] = c; return nil })
 		return err
 	})
-	b.Queue(ledgerSelect+` WHERE e.pairing_id = $1 AND ($2 OR e.status <> 'draft')
-		ORDER BY e.entry_date DESC, e.id DESC`, pid, o.DraftsOf != 0 && o.DraftsOf == p.Active.DeputyID).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(pairingEntriesSQL, pid, o.DraftsOf != 0 && o.DraftsOf == p.Active.DeputyID).Query(func(rows pgx.Rows) (err error) {
 		p.Entries, err = pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
 		return err
 	})

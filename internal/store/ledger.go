@@ -46,11 +46,15 @@ JOIN households h ON h.id = p.household_id
 JOIN divisions v ON v.code = h.village_code
 JOIN deputies d ON d.id = p.deputy_id`
 
+// pairingEntriesSQL reads the entries of pairing $1, newest first, drafts
+// only when $2.
+const pairingEntriesSQL = ledgerSelect + ` WHERE e.pairing_id = $1 AND ($2 OR e.status <> 'draft')
+	ORDER BY e.entry_date DESC, e.id DESC`
+
 // LedgerEntries returns the entries of a pairing, newest first. Drafts are
 // included only when withDrafts is set (the deputy's own view).
 func (s *Store) LedgerEntries(ctx context.Context, pairingID int64, withDrafts bool) ([]LedgerEntryRow, error) {
-	rows, _ := s.Pool.Query(ctx, ledgerSelect+` WHERE e.pairing_id = $1 AND ($2 OR e.status <> 'draft')
-		ORDER BY e.entry_date DESC, e.id DESC`, pairingID, withDrafts)
+	rows, _ := s.Pool.Query(ctx, pairingEntriesSQL, pairingID, withDrafts)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.LedgerEntries: %w", err)

@@ -62,10 +62,13 @@ func (s *Store) Pairing(ctx context.Context, scope auth.Scope, id int64) (Pairin
 	return p, nil
 }
 
+// householdPairingsSQL reads the pairings of household $1, newest first.
+const householdPairingsSQL = pairingSelect + ` WHERE p.household_id = $1 ORDER BY p.id DESC`
+
 // HouseholdPairings returns every pairing of a household, newest first (the
 // history is never overwritten).
 func (s *Store) HouseholdPairings(ctx context.Context, householdID int64) ([]PairingRow, error) {
-	rows, _ := s.Pool.Query(ctx, pairingSelect+` WHERE p.household_id = $1 ORDER BY p.id DESC`, householdID)
+	rows, _ := s.Pool.Query(ctx, householdPairingsSQL, householdID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairingRow])
 	if err != nil {
 		return nil, fmt.Errorf("store.HouseholdPairings: %w", err)

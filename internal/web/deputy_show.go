@@ -71,16 +71,7 @@ func (s *Server) deputyLeftOffice(w http.ResponseWriter, r *http.Request) {
 	}
 	id := d.ID
 	typed := r.PostForm.Get("left_office_date")
-	date, err := time.Parse(time.DateOnly, typed)
-	var msg string
-	switch {
-	case err != nil:
-		msg = "请填写离任日期，如 2026-03-31"
-	case date.After(s.today()):
-		msg = "离任日期不能晚于今天"
-	case date.Year() < 2000:
-		msg = "离任日期不能早于2000年"
-	}
+	date, msg := s.endDate(typed, "离任日期")
 	if msg != "" {
 		s.renderDeputyPage(w, r, http.StatusUnprocessableEntity, deputies.ShowProps{LeftOfficeDate: typed, LeftOfficeError: msg})
 		return
@@ -157,4 +148,20 @@ func (s *Server) deputyFromPath(r *http.Request) (store.DeputyRow, error) {
 		return store.DeputyRow{}, errNotFound
 	}
 	return d, nil
+}
+
+// endDate reads the day a helper stops (a deputy's 离任日期, a unit's
+// 停用日期: label names it in the message): a date, not after today and not
+// before 2000. It returns the date or the Chinese message for the field.
+func (s *Server) endDate(typed, label string) (time.Time, string) {
+	date, err := time.Parse(time.DateOnly, typed)
+	switch {
+	case err != nil:
+		return time.Time{}, "请填写" + label + "，如 2026-03-31"
+	case date.After(s.today()):
+		return time.Time{}, label + "不能晚于今天"
+	case date.Year() < 2000:
+		return time.Time{}, label + "不能早于2000年"
+	}
+	return date, ""
 }

@@ -215,16 +215,7 @@ func (s *Server) unitDeactivate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typed := r.PostForm.Get("date")
-	date, err := time.Parse(time.DateOnly, typed)
-	var msg string
-	switch {
-	case err != nil:
-		msg = "请填写停用日期，如 2026-03-31"
-	case date.After(s.today()):
-		msg = "停用日期不能晚于今天"
-	case date.Year() < 2000:
-		msg = "停用日期不能早于2000年"
-	}
+	date, msg := s.endDate(typed, "停用日期")
 	if msg != "" {
 		s.renderUnitPage(w, r, http.StatusUnprocessableEntity, units.ShowProps{DeactivateDate: typed, DeactivateError: msg})
 		return
