@@ -73,6 +73,19 @@ func (s *Server) villageOptions(ctx context.Context, township string) ([]compone
 	return out, nil
 }
 
+// homeOptions is the choice of home township and village of a helper's
+// form (a deputy's or a unit's): every township of the county, every
+// village.
+func (s *Server) homeOptions(ctx context.Context) (towns, villages []components.Option, err error) {
+	if towns, err = s.townshipOptions(ctx); err != nil {
+		return nil, nil, err
+	}
+	if villages, err = s.villageOptions(ctx, ""); err != nil {
+		return nil, nil, err
+	}
+	return towns, villages, nil
+}
+
 // inCounty reports whether code is a stored division of the served county.
 func (s *Server) inCounty(ctx context.Context) func(string) bool {
 	return func(code string) bool {
