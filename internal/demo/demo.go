@@ -175,6 +175,9 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 		if err := publishDemoNotice(ctx, st); err != nil {
 			return false, fmt.Errorf("demo.Load: %w", err)
 		}
+		if err := seedMeetings(ctx, st, today); err != nil {
+			return false, fmt.Errorf("demo.Load: %w", err)
+		}
 	}
 	return loaded, nil
 }

@@ -31,7 +31,7 @@ func hasOption(opts []components.Option, v string) bool {
 
 // supportShow renders a village's projects and cooperatives with their
 // totals (?village=; default: the relief point 扶贫联系点 in the viewer's
-// scope).
+// scope, else its first village with a project).
 func (s *Server) supportShow(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	ctx := r.Context()
@@ -47,6 +47,11 @@ func (s *Server) supportShow(w http.ResponseWriter, r *http.Request) {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			s.serveError(w, r, err)
 			return
+		} else if ps, err := s.st.Projects(ctx, s.topDivision(u)); err != nil {
+			s.serveError(w, r, err)
+			return
+		} else if len(ps) > 0 {
+			code = ps[0].VillageCode // no relief point here: the first village with a project
 		}
 	}
 	p := projects.SupportProps{Villages: villages, Village: code, CanEdit: u.Role == auth.Staff || u.Role == auth.TownshipChair}
