@@ -130,3 +130,16 @@ func pastLastPage(w http.ResponseWriter, r *http.Request, page, total int) bool 
 
 // householdStandard reports whether v is an identification standard.
 func householdStandard(v string) bool { return household.Standards.Has(v) }
+
+// townshipNamer returns code → township name for the county.
+func (s *Server) townshipNamer(r *http.Request) (func(string) string, []components.Option, error) {
+	opts, err := s.townshipOptions(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, o := range opts {
+		names[o.Value] = o.Label
+	}
+	return func(c string) string { return names[c] }, opts, nil
+}
