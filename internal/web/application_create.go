@@ -43,7 +43,7 @@ func (s *Server) applicationNew(w http.ResponseWriter, r *http.Request) {
 	}
 	p := pairings.ApplicationFormProps{Deputy: d, Capacity: "2"}
 	// Start from the deputy's open application, which the new one replaces.
-	if apps, err := s.st.Applications(r.Context(), d.ID); err == nil {
+	if apps, _, err := s.st.Applications(r.Context(), store.ApplicationFilter{DeputyID: d.ID}); err == nil {
 		for _, a := range apps {
 			if a.Status == "open" {
 				p.Capacity, p.Offers, p.Preferred, p.Note = strconv.Itoa(a.Capacity), a.Offers, a.PreferredTownships, a.Note
