@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/bangfu/bangfu/migrations"
@@ -37,18 +39,54 @@ type Store struct {
 
 // Open connects to databaseURL as the user of the URL and pings it; use it
 // for migrations and administration (the schema's owner). keys seal and
-// open personal data (config.Config.Keys).
+// open personal data (config.Config.Keys). It sets no time limits (a
+// migration may run long); `serve` uses OpenAs with PoolLimits.
 func Open(ctx context.Context, databaseURL string, keys *vault.Keyring) (*Store, error) {
-	return OpenAs(ctx, databaseURL, "", keys)
+	return OpenAs(ctx, databaseURL, "", keys, PoolLimits{})
 }
 
+// PoolLimits bound how long the application waits for the database, so
+// that a hung server, a network partition or a lock queue cannot hold a
+// request (or the pool) for as long as the database does. Zero durations
+// leave PostgreSQL's default (no limit).
+type PoolLimits struct {
+	// StatementTimeout is PostgreSQL's statement_timeout for every
+	// connection: the longest a single statement runs.
+	StatementTimeout time.Duration
+	// LockTimeout is PostgreSQL's lock_timeout: the longest a statement
+	// waits for a lock another transaction holds (SQLSTATE 55P03 then).
+	LockTimeout time.Duration
+	// ConnectTimeout bounds opening one connection (TCP and start-up).
+	ConnectTimeout time.Duration
+	// MaxConns is the pool's size; 0 keeps pgxpool's default (4 or the
+	// number of CPUs, whichever is larger).
+	MaxConns int32
+}
+
+// DefaultPoolLimits are the limits of `bangfu serve` when the environment
+// sets none (internal/config DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT,
+// DB_CONNECT_TIMEOUT).
+var DefaultPoolLimits = PoolLimits{StatementTimeout: 60 * time.Second, LockTimeout: 3 * time.Second, ConnectTimeout: 3 * time.Second}
+
 // OpenAs is Open with every connection switched to the database role role
-// (SET ROLE, e.g. AppRole) right after it connects; "" keeps the URL's
-// user. The user of the URL must be a member of role.
-func OpenAs(ctx context.Context, databaseURL, role string, keys *vault.Keyring) (*Store, error) {
+// (SET ROLE, e.g. AppRole) right after it connects ("" keeps the URL's
+// user; the user of the URL must be a member of role) and bounded by lim.
+func OpenAs(ctx context.Context, databaseURL, role string, keys *vault.Keyring, lim PoolLimits) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: parse url: %w", err)
+	}
+	if lim.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(lim.StatementTimeout.Milliseconds(), 10)
+	}
+	if lim.LockTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(lim.LockTimeout.Milliseconds(), 10)
+	}
+	if lim.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = lim.ConnectTimeout
+	}
+	if lim.MaxConns > 0 {
+		cfg.MaxConns = lim.MaxConns
 	}
 	if role != "" {
 		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {

@@ -141,7 +141,7 @@ func ensureAppMember(t testing.TB) {
 func AppStore(t testing.TB, st *store.Store) *store.Store {
 	t.Helper()
 	ensureAppMember(t)
-	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole, st.Keys)
+	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole, st.Keys, store.DefaultPoolLimits)
 	if err != nil {
 		t.Fatalf("testutil.AppStore: %v", err)
 	}
