@@ -160,23 +160,28 @@ func (s *Server) finishJob(id int64, kind string, res jobResult) {
 				res = jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 			}
 		}
+		// Shutting down: one last try, briefly.
+		stopping := s.jobs.ctx.Err() != nil
 		ctx, cancel := context.WithTimeout(s.jobs.ctx, s.jobs.timeout)
+		if stopping {
+			ctx, cancel = context.WithTimeout(context.Background(), jobLastWordTimeout)
+		}
 		err := s.st.FinishJob(ctx, id, res.failed, res.msg, res.result, res.fileName, res.file)
+		if err != nil && stopping && res.msg != jobInterruptedMsg {
+			err = s.st.FinishJob(ctx, id, true, jobInterruptedMsg, nil, "", nil)
+		}
 		cancel()
 		if err == nil {
 			return
 		}
 		s.log.Error("finish job", "job", id, "kind", kind, "attempt", attempt, "err", err)
+		if stopping {
+			return // store.FailInterruptedJobs fails it at the next start
+		}
 		select {
 		case <-time.After(wait):
 			wait = min(2*wait, jobFinishRetryMax)
 		case <-s.jobs.ctx.Done():
-			ctx, cancel := context.WithTimeout(context.Background(), jobLastWordTimeout)
-			defer cancel()
-			if err := s.st.FinishJob(ctx, id, true, jobInterruptedMsg, nil, "", nil); err != nil {
-				s.log.Error("finish interrupted job", "job", id, "kind", kind, "err", err)
-			}
-			return
 		}
 	}
 }

@@ -83,14 +83,14 @@ func TestDatabaseOutage(t *testing.T) {
 
 // newAppOn is newApp with the server on appSt (e.g. a store through a
 // testutil.Proxy) and options o (the county is filled in).
-func newAppOn(t *testing.T, st, appSt *store.Store, o web.Options) *app {
+func newAppOn(t *testing.T, st, appSt *store.Store, o web.Options) (*app, *web.Handler) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o.CountyCode = "430681"
 	h := web.New(appSt, web.NewSessionManager(appSt, false), log, o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{st: st, appSt: appSt, srv: srv, routes: h.Routes}
+	return &app{st: st, appSt: appSt, srv: srv, routes: h.Routes}, h
 }
 
 // timedGet fetches path and returns the status, the body and how long the
@@ -120,7 +120,7 @@ func TestFrozenDatabaseAnswers503Quickly(t *testing.T) {
 	testutil.User(t, st, "office", auth.Staff, "", 0)
 	hh := testutil.Household(t, st, yuchi, "冻结户")
 	p := testutil.NewProxy(t)
-	a := newAppOn(t, st, testutil.ProxyStore(t, st, p, store.DefaultPoolLimits), web.Options{})
+	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, store.DefaultPoolLimits), web.Options{})
 	staff := a.client(t, "office", testutil.Password)
 	pages := []string{"/dashboard", "/households/" + strconv.FormatInt(hh, 10)}
 	for _, path := range pages {
