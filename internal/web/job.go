@@ -86,6 +86,10 @@ const (
 	jobInterruptedMsg  = "服务器正在重启，任务已中断，请稍后重新操作。"
 	jobFinishRetryMax  = 10 * time.Second
 	jobLastWordTimeout = 5 * time.Second
+	// A job still running jobStaleAfter past its time limit (JOB_TIMEOUT)
+	// is shown as failed with jobStaleMsg.
+	jobStaleAfter = time.Minute
+	jobStaleMsg   = "任务长时间没有完成，可能因服务器重启或数据库中断而停止，请重新操作。"
 )
 
 // startJob records a job of kind for the user, runs run in the background
@@ -230,7 +234,8 @@ func rowProblems(errs []xlsx.RowError) jobs.ImportOutcome {
 }
 
 // jobShow renders a job's progress (refreshing every 2 seconds while it
-// runs) or outcome; only its owner sees it.
+// runs) or outcome; only its owner sees it. A job "running" longer than its
+// time limit allows is shown as failed (jobStaleMsg).
 func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
@@ -242,6 +247,12 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.serveError(w, r, err)
 		return
+	}
+	if j.Status == "running" && s.now().Sub(j.CreatedAt) > s.jobs.timeout+jobStaleAfter {
+		// Past its time limit the job cannot still be running here: its
+		// server stopped, or the database was away when it ended. Shown as
+		// failed, so that the page stops refreshing.
+		j.Status, j.Message = "failed", jobStaleMsg
 	}
 	p := jobs.Props{Job: j, Back: jobBack[j.Kind]}
 	if (j.Kind == "household_import" || j.Kind == "deputy_import") && j.Status != "running" && len(j.Result) > 0 {

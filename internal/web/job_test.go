@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -162,5 +163,87 @@ func TestShutdownFailsRunningJobs(t *testing.T) {
 		if j[0] != "failed" || !strings.Contains(j[1], "重新操作") {
 			t.Errorf("job %d after shutdown: %s %q, want failed asking to start again", id, j[0], j[1])
 		}
+	}
+}
+
+// TestJobEndsAfterDatabaseReturns: when the database goes away while an
+// export runs (a proxy closes every connection and refuses new ones, as a
+// restart does), the job does not stay "running": once the database is
+// back it is recorded as failed with a message to try again, within a
+// minute.
+func TestJobEndsAfterDatabaseReturns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	for i := range 5 {
+		testutil.Household(t, st, yuchi, testutil.Name("户", i))
+	}
+	p := testutil.NewProxy(t)
+	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, store.DefaultPoolLimits), web.Options{})
+	staff := a.client(t, "office", testutil.Password)
+	// The export is held when it reports progress (see
+	// TestShutdownFailsRunningJobs), then the database goes away.
+	if _, err := st.Pool.Exec(ctx, `CREATE FUNCTION test_hold_jobs() RETURNS trigger LANGUAGE plpgsql AS
+		$$ BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$;
+		CREATE TRIGGER test_hold_jobs BEFORE UPDATE OF phase ON jobs FOR EACH STATEMENT EXECUTE FUNCTION test_hold_jobs()`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := st.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(4242)`); err != nil {
+		t.Fatal(err)
+	}
+	loc := postExports(t, a, staff, 1)[0]
+	time.Sleep(500 * time.Millisecond)
+	p.Break()
+	time.Sleep(3 * time.Second) // the job fails, and cannot record it
+	_ = tx.Rollback(ctx)
+	p.Restore()
+	back := time.Now()
+	for {
+		jobs := jobStatuses(t, st)
+		if len(jobs) != 1 {
+			t.Fatalf("%d jobs, want 1", len(jobs))
+		}
+		var j [2]string
+		for _, j = range jobs {
+		}
+		if j[0] != "running" {
+			if j[0] != "failed" || !strings.Contains(j[1], "重试") && !strings.Contains(j[1], "重新操作") {
+				t.Errorf("job ended %s %q, want failed with a message to try again", j[0], j[1])
+			}
+			break
+		}
+		if time.Since(back) > time.Minute {
+			t.Fatal("job still running a minute after the database returned")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if status, body, _ := timedGet(t, a, staff, loc); status != http.StatusOK || strings.Contains(body, `http-equiv="refresh"`) {
+		t.Errorf("job page: %d, refreshing %v", status, strings.Contains(body, `http-equiv="refresh"`))
+	}
+}
+
+// TestStaleRunningJobStopsRefreshing: a job left "running" long past its
+// time limit (its server was killed) is shown as failed with a message to
+// start again, and its page stops refreshing.
+func TestStaleRunningJobStopsRefreshing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStoreWithDivisions(t)
+	uid := testutil.User(t, st, "office", auth.Staff, "", 0)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	var id int64
+	if err := st.Pool.QueryRow(ctx, `INSERT INTO jobs (kind, user_id, phase, created_at) VALUES ('household_export', $1, '正在导出', now() - interval '1 hour') RETURNING id`, uid).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := timedGet(t, a, staff, "/jobs/"+strconv.FormatInt(id, 10))
+	if status != http.StatusOK || strings.Contains(body, `http-equiv="refresh"`) || !strings.Contains(body, "请重新操作") {
+		t.Errorf("stale job page: %d, refreshing %v, asks to start again %v", status, strings.Contains(body, `http-equiv="refresh"`), strings.Contains(body, "请重新操作"))
 	}
 }
