@@ -16,6 +16,9 @@ import (
 	"github.com/bangfu/bangfu/internal/web"
 )
 
+// noLockTimeout is the default limits without lock_timeout.
+var noLockTimeout = store.PoolLimits{StatementTimeout: store.DefaultPoolLimits.StatementTimeout, ConnectTimeout: store.DefaultPoolLimits.ConnectTimeout}
+
 // jobStatuses returns the status and message of every job.
 func jobStatuses(t *testing.T, st *store.Store) map[int64][2]string {
 	t.Helper()
@@ -130,7 +133,8 @@ func TestShutdownFailsRunningJobs(t *testing.T) {
 	for i := range 5 {
 		testutil.Household(t, st, yuchi, testutil.Name("户", i))
 	}
-	a, h := newAppOn(t, st, testutil.AppStoreWith(t, st, store.DefaultPoolLimits), web.Options{MaxJobs: 2})
+	// No lock_timeout: the jobs wait for the lock below until cancelled.
+	a, h := newAppOn(t, st, testutil.AppStoreWith(t, st, noLockTimeout), web.Options{MaxJobs: 2})
 	staff := a.client(t, "office", testutil.Password)
 	// Running jobs hang when they report progress: a statement trigger
 	// (before any row is locked) waits for an advisory lock this test
@@ -180,7 +184,7 @@ func TestJobEndsAfterDatabaseReturns(t *testing.T) {
 		testutil.Household(t, st, yuchi, testutil.Name("户", i))
 	}
 	p := testutil.NewProxy(t)
-	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, store.DefaultPoolLimits), web.Options{})
+	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, noLockTimeout), web.Options{})
 	staff := a.client(t, "office", testutil.Password)
 	// The export is held when it reports progress (see
 	// TestShutdownFailsRunningJobs), then the database goes away.
