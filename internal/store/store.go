@@ -169,11 +169,85 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	defer done()
+	if v, dirty, err := m.Version(); err == nil && dirty {
+		return &DirtyError{Version: v}
+	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		if v, dirty, verr := m.Version(); verr == nil && dirty {
+			return &DirtyError{Version: v, Cause: err}
+		}
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	if _, err := s.EncryptLegacy(ctx); err != nil {
 		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	return nil
+}
+
+// DirtyError means a migration stopped halfway: golang-migrate marked the
+// database dirty at Version and applies nothing until an operator has
+// checked the database and set the version (ForceVersion, `bangfu migrate
+// -force N`). Cause is the migration's own error, when known.
+type DirtyError struct {
+	Version uint
+	Cause   error
+}
+
+func (e *DirtyError) Error() string {
+	msg := fmt.Sprintf("migration %d stopped halfway, so the database is marked as being in the middle of it "+
+		"(schema_migrations: version %d, dirty) and no migration will run until you have checked it. ", e.Version, e.Version)
+	if e.Cause != nil {
+		msg += fmt.Sprintf("What went wrong: %v. ", e.Cause)
+	}
+	return msg + fmt.Sprintf("Look at migrations/%06d_*.up.sql and the database (a backup first: `bangfu backup`): "+
+		"if all of its changes are there, run `bangfu migrate -force %d`; if none are, run `bangfu migrate -force %d` "+
+		"(the version before) and then `bangfu migrate` to apply it again; if only some are, undo them by hand first. "+
+		"See \"A migration failed halfway\" in docs/operations.md", e.Version, e.Version, previousMigration(e.Version))
+}
+
+func (e *DirtyError) Unwrap() error { return e.Cause }
+
+// previousMigration is the embedded migration before v (0: none).
+func previousMigration(v uint) uint {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return 0
+	}
+	defer src.Close()
+	p, err := src.Prev(v)
+	if err != nil {
+		return 0
+	}
+	return p
+}
+
+// ForceVersion records the schema as being at migration version, clean,
+// without running anything (golang-migrate's force): for an operator who
+// has checked a database left dirty (DirtyError). version must be an
+// embedded migration, or 0 for an empty schema.
+func (s *Store) ForceVersion(ctx context.Context, version uint) error {
+	if version != 0 {
+		src, err := iofs.New(migrations.FS, ".")
+		if err != nil {
+			return fmt.Errorf("store.ForceVersion: %w", err)
+		}
+		_, _, rerr := src.ReadUp(version)
+		src.Close()
+		if rerr != nil {
+			return fmt.Errorf("store.ForceVersion: there is no migration %d", version)
+		}
+	}
+	m, done, err := newMigrate(s)
+	if err != nil {
+		return fmt.Errorf("store.ForceVersion: %w", err)
+	}
+	defer done()
+	force := int(version)
+	if version == 0 {
+		force = -1 // golang-migrate's "no version"
+	}
+	if err := m.Force(force); err != nil {
+		return fmt.Errorf("store.ForceVersion: %w", err)
 	}
 	return nil
 }
@@ -198,7 +272,10 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store.CheckSchema: %w", err)
 	}
-	if dirty || uint(have) != want {
+	if dirty {
+		return &DirtyError{Version: uint(have)}
+	}
+	if uint(have) != want {
 		return fmt.Errorf("store.CheckSchema: schema version %d (dirty %v), binary needs %d: run `bangfu migrate`", have, dirty, want)
 	}
 	return nil
