@@ -83,6 +83,8 @@ func TestSixteenExportsShareASmallPool(t *testing.T) {
 	}
 	lim := store.DefaultPoolLimits
 	lim.MaxConns = 4
+	// The default page limit (4 s): /healthz and the POSTs must answer
+	// while the exports run.
 	a, _ := newAppOn(t, st, testutil.AppStoreWith(t, st, lim), web.Options{})
 	staff := a.client(t, "office", testutil.Password)
 	locs := postExports(t, a, staff, 16)
@@ -134,7 +136,7 @@ func TestShutdownFailsRunningJobs(t *testing.T) {
 		testutil.Household(t, st, yuchi, testutil.Name("户", i))
 	}
 	// No lock_timeout: the jobs wait for the lock below until cancelled.
-	a, h := newAppOn(t, st, testutil.AppStoreWith(t, st, noLockTimeout), web.Options{MaxJobs: 2})
+	a, h := newAppOn(t, st, testutil.AppStoreWith(t, st, noLockTimeout), web.Options{MaxJobs: 2, RequestTimeout: 30 * time.Second})
 	staff := a.client(t, "office", testutil.Password)
 	// Running jobs hang when they report progress: a statement trigger
 	// (before any row is locked) waits for an advisory lock this test
@@ -184,7 +186,7 @@ func TestJobEndsAfterDatabaseReturns(t *testing.T) {
 		testutil.Household(t, st, yuchi, testutil.Name("户", i))
 	}
 	p := testutil.NewProxy(t)
-	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, noLockTimeout), web.Options{})
+	a, _ := newAppOn(t, st, testutil.ProxyStore(t, st, p, noLockTimeout), web.Options{RequestTimeout: 30 * time.Second})
 	staff := a.client(t, "office", testutil.Password)
 	// The export is held when it reports progress (see
 	// TestShutdownFailsRunningJobs), then the database goes away.
