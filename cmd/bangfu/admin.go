@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -17,12 +21,38 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-func cmdMigrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+// cmdMigrate applies the pending migrations, or with -force N records the
+// schema as being at migration N without running anything (after a
+// migration stopped halfway: store.DirtyError), once the operator has
+// typed N again on stdin or passed -yes.
+func cmdMigrate(ctx context.Context, log *slog.Logger, cfg config.Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	force := fs.Int("force", -1, "record the schema as being at migration `N` (clean) without running anything; only after checking the database (docs/operations.md)")
+	yes := fs.Bool("yes", false, "with -force: do not ask for confirmation (scripts)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *force >= 0 {
+		if !*yes {
+			fmt.Fprintf(stdout, "This records the database as being at migration %d, complete, without running anything.\n"+
+				"Do it only after checking that migration %d's changes are all there (or, for the version before, none are).\n"+
+				"Type %d to confirm: ", *force, *force, *force)
+			line, _ := bufio.NewReader(stdin).ReadString('\n')
+			if strings.TrimSpace(line) != strconv.Itoa(*force) {
+				return fmt.Errorf("not confirmed: the schema version is unchanged")
+			}
+		}
+		if err := st.ForceVersion(ctx, uint(*force)); err != nil {
+			return err
+		}
+		log.Info("schema version set; run `bangfu migrate` to apply the migrations after it", "version", *force)
+		return nil
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}

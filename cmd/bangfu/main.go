@@ -3,6 +3,7 @@
 //	bangfu up                 find or create a database, migrate, import divisions, load demo data if empty, serve
 //	bangfu serve              serve HTTP on LISTEN_ADDR (refuses an out-of-date schema)
 //	bangfu migrate            apply the database migrations
+//	bangfu migrate -force N   after a migration stopped halfway: record version N (asks to confirm; -yes for scripts)
 //	bangfu import-divisions   load the embedded divisions of a county (-county, default 430681)
 //	bangfu demo               load the deterministic demo data (idempotent)
 //	bangfu demo -households N load a larger county of N poor households instead, for
@@ -58,7 +59,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	case "serve":
 		return cmdServe(ctx, log, cfg)
 	case "migrate":
-		return cmdMigrate(ctx, log, cfg)
+		return cmdMigrate(ctx, log, cfg, args[1:], os.Stdin, os.Stdout)
 	case "import-divisions":
 		return cmdImportDivisions(ctx, log, cfg, args[1:])
 	case "demo":

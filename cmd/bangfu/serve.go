@@ -36,11 +36,11 @@ func cmdServe(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 // events every 2 seconds. ready, if not nil, is called once the port is
 // listening.
 func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func()) error {
-	st, err := store.OpenAs(ctx, cfg.DatabaseURL, cfg.DBRole, cfg.Keys)
+	st, err := store.OpenAs(ctx, cfg.DatabaseURL, cfg.DBRole, cfg.Keys, cfg.Pool)
 	if err != nil {
 		return fmt.Errorf("serve as database role %q (DB_ROLE): %w", cfg.DBRole, err)
 	}
-	defer st.Close()
+	defer closeStore(log, st, 3*time.Second)
 	if err := st.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -62,9 +62,11 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func(
 		return err
 	}
 	sm := web.NewSessionManager(st, cfg.SecureCookies)
+	h := web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
+		RequestTimeout: cfg.RequestTimeout, JobTimeout: cfg.JobTimeout, MaxJobs: cfg.MaxJobs})
 	srv := &http.Server{
 		Addr:              cfg.ListenAddr,
-		Handler:           web.New(st, sm, log, web.Options{CountyCode: cfg.CountyCode, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -87,8 +89,34 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func(
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	return shutdown(log, srv, h)
+}
+
+// shutdown stops srv and h's jobs within 25 seconds whatever runs: requests
+// in flight get 15 s to finish (each is bounded by REQUEST_TIMEOUT anyway),
+// then running and queued jobs are cancelled and recorded as failed, with
+// a message asking to start them again, within 10 s.
+func shutdown(log *slog.Logger, srv *http.Server, h *web.Handler) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutCtx)
+	err := srv.Shutdown(shutCtx)
+	jobsCtx, cancelJobs := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelJobs()
+	if jerr := h.StopJobs(jobsCtx); jerr != nil {
+		log.Error("shutting down", "err", jerr)
+	}
+	return err
+}
+
+// closeStore closes st's pool, waiting at most wait for connections still
+// in use (pgxpool's Close waits for every one of them).
+func closeStore(log *slog.Logger, st *store.Store, wait time.Duration) {
+	done := make(chan struct{})
+	go func() { st.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		log.Error("database connections still in use at exit; leaving them")
+	}
 }

@@ -1,6 +1,7 @@
 // Package backup saves and restores a Bangfu database with PostgreSQL's own
 // tools: pg_dump in its custom format (compressed, every table including
-// the ledger photos, which are stored in the database) and pg_restore.
+// the ledger photos, which are stored in the database, but not the
+// sign-in sessions) and pg_restore.
 // Both must be on PATH (Debian: postgresql-client).
 package backup
 
@@ -17,10 +18,13 @@ import (
 )
 
 // Backup writes a pg_dump custom-format archive of the database at dsn (a
-// PostgreSQL URL) to w. It returns pg_dump's message on failure.
+// PostgreSQL URL) to w: every table, but the sessions table empty, so that
+// a restored copy (a training or test copy) does not accept the sign-ins
+// of the live system. It returns pg_dump's message on failure.
 func Backup(ctx context.Context, dsn string, w io.Writer) error {
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--dbname="+dsn)
+	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+		"--exclude-table-data=public.sessions", "--dbname="+dsn)
 	cmd.Stdout, cmd.Stderr = w, &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("backup: pg_dump: %w: %s", err, strings.TrimSpace(stderr.String()))
@@ -30,7 +34,8 @@ func Backup(ctx context.Context, dsn string, w io.Writer) error {
 
 // Restore loads an archive written by Backup from r into the database at
 // dsn, which must be empty (a new database): everything is restored in one
-// transaction, so a failed restore leaves it empty. It returns
+// transaction, so a failed restore leaves it empty; sign-in sessions an
+// older archive carries are deleted. It returns
 // pg_restore's message on failure. Archives carry no privileges, so the
 // application's database role (bangfu_app) gets its grants again
 // (app_role_grants, migration 000024).
@@ -51,6 +56,10 @@ func Restore(ctx context.Context, dsn string, r io.Reader) error {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `DO $$ BEGIN IF to_regproc('app_role_grants') IS NOT NULL THEN PERFORM app_role_grants(); END IF; END $$`); err != nil {
 		return fmt.Errorf("backup: grants: %w", err)
+	}
+	// Archives made before sessions were left out still carry them.
+	if _, err := conn.Exec(ctx, `DO $$ BEGIN IF to_regclass('public.sessions') IS NOT NULL THEN DELETE FROM sessions; END IF; END $$`); err != nil {
+		return fmt.Errorf("backup: sessions: %w", err)
 	}
 	return nil
 }

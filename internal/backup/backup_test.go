@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/backup"
 	"github.com/bangfu/bangfu/internal/demo"
 	"github.com/bangfu/bangfu/internal/notice"
@@ -88,6 +89,27 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if buf.Len() < 1000 {
 		t.Fatalf("archive of %d bytes", buf.Len())
 	}
+	restored, dst := restoreCopy(t, &buf)
+	want, got := figures(t, ctx, st.Pool), figures(t, ctx, restored)
+	if len(want) < 20 {
+		t.Fatalf("only %d figures compared", len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s before, %s after the restore", k, v, got[k])
+		}
+	}
+	// A second restore into the same (now full) database fails and changes nothing.
+	if err := backup.Restore(ctx, dst, bytes.NewReader(nil)); !errors.Is(err, backup.ErrNotEmpty) {
+		t.Errorf("restoring into the full database: %v, want ErrNotEmpty", err)
+	}
+}
+
+// restoreCopy restores the archive in buf into a new database (dropped when
+// the test ends) and returns a connection to it and its URL.
+func restoreCopy(t *testing.T, buf *bytes.Buffer) (*pgx.Conn, string) {
+	t.Helper()
+	ctx := context.Background()
 	cfg := testutil.Config()
 	admin, err := pgx.Connect(ctx, fmt.Sprintf("postgres://%s@%s:%s/postgres?sslmode=disable", cfg.User, cfg.Host, cfg.Port))
 	if err != nil {
@@ -102,25 +124,38 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
 	dst := fmt.Sprintf("postgres://%s@%s:%s/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
-	if err := backup.Restore(ctx, dst, &buf); err != nil {
+	if err := backup.Restore(ctx, dst, buf); err != nil {
 		t.Fatal(err)
 	}
 	restored, err := pgx.Connect(ctx, dst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer restored.Close(ctx)
-	want, got := figures(t, ctx, st.Pool), figures(t, ctx, restored)
-	if len(want) < 20 {
-		t.Fatalf("only %d figures compared", len(want))
+	t.Cleanup(func() { restored.Close(context.Background()) })
+	return restored, dst
+}
+
+// TestRestoredCopyHasNoSessions: a backup leaves out the sign-in sessions,
+// so a restored copy (a training or test copy) accepts no cookie issued by
+// the live system; the accounts themselves are restored.
+func TestRestoredCopyHasNoSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ('live-token', '\x00', now() + interval '1 day')`); err != nil {
+		t.Fatal(err)
 	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s: %s before, %s after the restore", k, v, got[k])
-		}
+	var buf bytes.Buffer
+	if err := backup.Backup(ctx, st.Pool.Config().ConnConfig.ConnString(), &buf); err != nil {
+		t.Fatal(err)
 	}
-	// A second restore into the same (now full) database fails and changes nothing.
-	if err := backup.Restore(ctx, dst, bytes.NewReader(nil)); !errors.Is(err, backup.ErrNotEmpty) {
-		t.Errorf("restoring into the full database: %v, want ErrNotEmpty", err)
+	restored, _ := restoreCopy(t, &buf)
+	var sessions, users int
+	if err := restored.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM users)`).Scan(&sessions, &users); err != nil {
+		t.Fatal(err)
+	}
+	if sessions != 0 || users != 1 {
+		t.Errorf("restored copy: %d sessions, %d users; want 0 sessions, 1 user", sessions, users)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/division"
+	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/internal/vault"
 )
 
@@ -38,6 +40,35 @@ type Config struct {
 	// development keyring (vault.Dev, published, protects nothing) is used,
 	// except in production (SECURE_COOKIES=true), where that is an error.
 	Keys *vault.Keyring
+	// Time limits on waiting for the database (issue 9), each a Go
+	// duration such as "4s" or "10m":
+	//  - RequestTimeout (REQUEST_TIMEOUT, default 4s): a page's whole
+	//    database work; past it the page answers 503 暂时无法服务.
+	//  - JobTimeout (JOB_TIMEOUT, default 10m): one import or export job.
+	//  - Pool.StatementTimeout (DB_STATEMENT_TIMEOUT, default 60s) and
+	//    Pool.LockTimeout (DB_LOCK_TIMEOUT, default 3s): PostgreSQL's
+	//    statement_timeout and lock_timeout on serve's connections.
+	//  - Pool.ConnectTimeout (DB_CONNECT_TIMEOUT, default 3s): opening a
+	//    connection.
+	RequestTimeout time.Duration
+	JobTimeout     time.Duration
+	Pool           store.PoolLimits
+	// MaxJobs (MAX_JOBS, default 2) is how many imports and exports one
+	// instance runs at once; later ones wait, shown as 排队中.
+	MaxJobs int
+}
+
+// durationEnv reads the duration variable name (def when unset).
+func durationEnv(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("config: %s %q: want a positive duration such as 4s or 10m", name, v)
+	}
+	return d, nil
 }
 
 // FromEnv reads the configuration and validates it; getenv is os.Getenv in
@@ -84,6 +115,32 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.SecureCookies = b
 	}
+	durations := []struct {
+		name string
+		to   *time.Duration
+		def  time.Duration
+	}{
+		{"REQUEST_TIMEOUT", &c.RequestTimeout, 4 * time.Second},
+		{"JOB_TIMEOUT", &c.JobTimeout, 10 * time.Minute},
+		{"DB_STATEMENT_TIMEOUT", &c.Pool.StatementTimeout, store.DefaultPoolLimits.StatementTimeout},
+		{"DB_LOCK_TIMEOUT", &c.Pool.LockTimeout, store.DefaultPoolLimits.LockTimeout},
+		{"DB_CONNECT_TIMEOUT", &c.Pool.ConnectTimeout, store.DefaultPoolLimits.ConnectTimeout},
+	}
+	for _, d := range durations {
+		v, err := durationEnv(getenv, d.name, d.def)
+		if err != nil {
+			return c, err
+		}
+		*d.to = v
+	}
+	c.MaxJobs = 2
+	if v := strings.TrimSpace(getenv("MAX_JOBS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("config: MAX_JOBS %q: want a whole number of at least 1", v)
+		}
+		c.MaxJobs = n
+	}
 	if c.DatabaseURL != "" {
 		if _, err := url.Parse(c.DatabaseURL); err != nil {
 			return c, fmt.Errorf("config: DATABASE_URL: %w", err)
@@ -121,5 +178,8 @@ func (c Config) Redacted() map[string]string {
 		keys = fmt.Sprintf("key ids %v, current %d", c.Keys.IDs(), c.Keys.CurrentID())
 	}
 	return map[string]string{"DATABASE_URL": db, "LISTEN_ADDR": c.ListenAddr, "COUNTY_CODE": c.CountyCode,
-		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DB_ROLE": c.DBRole, "DATA_KEYS": keys}
+		"SECURE_COOKIES": strconv.FormatBool(c.SecureCookies), "DB_ROLE": c.DBRole, "DATA_KEYS": keys,
+		"REQUEST_TIMEOUT": c.RequestTimeout.String(), "JOB_TIMEOUT": c.JobTimeout.String(), "MAX_JOBS": strconv.Itoa(c.MaxJobs),
+		"DB_STATEMENT_TIMEOUT": c.Pool.StatementTimeout.String(), "DB_LOCK_TIMEOUT": c.Pool.LockTimeout.String(),
+		"DB_CONNECT_TIMEOUT": c.Pool.ConnectTimeout.String()}
 }

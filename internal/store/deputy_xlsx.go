@@ -397,9 +397,11 @@ type ExportDeputy struct {
 }
 
 // ExportDeputies calls fn for every deputy that matches f (the list's
-// filters and order, as Deputies; Page is ignored). Rows are streamed from
-// one query. Data is raw: masking phones is the caller's job. An error from
-// fn stops the export and is returned.
+// filters and order, as Deputies; Page is ignored). The deputies (tens of
+// thousands at most) are read whole first, so that the query's connection
+// is back in the pool before fn runs (fn may use the database). Data is
+// raw: masking phones is the caller's job. An error from fn stops the
+// export and is returned.
 func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(ExportDeputy) error) error {
 	where, args := deputyWhere(f)
 	order := deputyOrder(f.Sort)
@@ -412,6 +414,7 @@ func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(Expo
 		return fmt.Errorf("store.ExportDeputies: %w", err)
 	}
 	defer rows.Close()
+	var all []ExportDeputy
 	for rows.Next() {
 		var e ExportDeputy
 		var phoneEnc []byte
@@ -424,12 +427,16 @@ func (s *Store) ExportDeputies(ctx context.Context, f DeputyFilter, fn func(Expo
 		if e.Phone, err = s.Keys.Open(labelDeputyPhone, phoneEnc); err != nil {
 			return fmt.Errorf("store.ExportDeputies: %w", err)
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
+		all = append(all, e)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store.ExportDeputies: %w", err)
+	}
+	rows.Close()
+	for _, e := range all {
+		if err := fn(e); err != nil {
+			return err
+		}
 	}
 	return nil
 }

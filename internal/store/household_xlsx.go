@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -348,37 +350,83 @@ type ExportHousehold struct {
 	VillageName  string
 }
 
+// exportBatch is how many households ExportHouseholds reads per query
+// (a variable for tests: SetExportBatch).
+var exportBatch = 2000
+
 // ExportHouseholds calls fn for every household in scope that matches f (the
 // list's filters; Page is ignored), ordered by village, then head name in
 // stroke order (按姓氏笔画), with the head first and the members in their
-// order. Rows are streamed from one query, so memory does not grow with the
-// county. Data is raw (ID numbers and phones decrypted): masking them is the
-// caller's job. A value that does not decrypt stops the export with an
-// error, as does an error from fn, which is returned.
+// order. Households are read in keyset batches of exportBatch, each in one
+// short query whose connection is back in the pool before fn is called, so
+// memory does not grow with the county and fn may use the database (no
+// connection is held while waiting for another). Data is raw (ID numbers
+// and phones decrypted): masking them is the caller's job. A value that
+// does not decrypt stops the export with an error, as does an error from
+// fn, which is returned.
 func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f HouseholdFilter, fn func(ExportHousehold) error) error {
 	where, args := s.householdWhere(scope, f)
-	rows, err := s.Pool.Query(ctx, `SELECT h.id, h.village_code, v.name, t.name, h.group_name, h.head_name, h.id_enc,
+	var last *exportKey
+	for {
+		batch, keys, err := s.exportHouseholdBatch(ctx, where, args, last)
+		if err != nil {
+			return fmt.Errorf("store.ExportHouseholds: %w", err)
+		}
+		for _, h := range batch {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		if len(batch) < exportBatch {
+			return nil
+		}
+		last = &keys[len(keys)-1]
+	}
+}
+
+// exportKey is where a batch of ExportHouseholds ends (its sort key).
+type exportKey struct {
+	village, head string
+	id            int64
+}
+
+// exportHouseholdBatch reads the next exportBatch households after last
+// (nil: from the start) and their sort keys.
+func (s *Store) exportHouseholdBatch(ctx context.Context, where string, args []any, last *exportKey) ([]ExportHousehold, []exportKey, error) {
+	args = slices.Clone(args)
+	if last != nil {
+		args = append(args, last.village, last.head, last.id)
+		n := len(args)
+		where += fmt.Sprintf(` AND (h.village_code, h.head_name COLLATE zh_stroke, h.id) > ($%d, $%d COLLATE zh_stroke, $%d)`, n-2, n-1, n)
+	}
+	rows, err := s.Pool.Query(ctx, `WITH batch AS (
+			SELECT h.id FROM households h
+			JOIN divisions v ON v.code = h.village_code
+			JOIN divisions t ON t.code = h.township_code
+			LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'`+where+`
+			ORDER BY h.village_code, h.head_name COLLATE zh_stroke, h.id
+			LIMIT `+strconv.Itoa(exportBatch)+`)
+		SELECT h.id, h.village_code, v.name, t.name, h.group_name, h.head_name, h.id_enc,
 			h.phone_enc, h.attribute, h.standard, h.main_cause, h.other_causes, h.identification_year, h.per_capita_income,
 			h.status, coalesce(h.exited_year, 0), coalesce(h.planned_exit_year, 0), h.remark,
 			coalesce(m.name, ''), coalesce(m.sex, ''), m.id_enc, coalesce(m.relation = '户主' AND m.id_hash = h.id_hash, false),
 			coalesce(m.relation, ''),
 			coalesce(m.ethnicity, ''), coalesce(m.education, ''), coalesce(m.schooling, ''), coalesce(m.health, ''),
 			coalesce(m.labour, ''), coalesce(m.migrant_work, '')
-		FROM households h
+		FROM batch b
+		JOIN households h ON h.id = b.id
 		JOIN divisions v ON v.code = h.village_code
 		JOIN divisions t ON t.code = h.township_code
-		LEFT JOIN pairings ap ON ap.household_id = h.id AND ap.status = 'active'
-		LEFT JOIN household_members m ON m.household_id = h.id`+where+`
+		LEFT JOIN household_members m ON m.household_id = h.id
 		ORDER BY h.village_code, h.head_name COLLATE zh_stroke, h.id,
 			(m.relation = '户主' AND m.id_hash = h.id_hash) DESC, m.position, m.id`, args...)
 	if err != nil {
-		return fmt.Errorf("store.ExportHouseholds: %w", err)
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var (
-		cur   ExportHousehold
-		curID int64
-		have  bool
+		out  []ExportHousehold
+		keys []exportKey
 	)
 	for rows.Next() {
 		var (
@@ -397,34 +445,31 @@ func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f Househ
 			&h.Status, &exited, &planned, &h.Remark,
 			&m.Name, &m.Sex, &memberEnc, &isHead, &m.Relation, &m.Ethnicity, &m.Education, &m.Schooling, &m.Health,
 			&m.Labour, &m.MigrantWork); err != nil {
-			return fmt.Errorf("store.ExportHouseholds: %w", err)
+			return nil, nil, err
 		}
-		if !have || id != curID {
-			if have {
-				if err := fn(cur); err != nil {
-					return err
-				}
-			}
+		if len(keys) == 0 || id != keys[len(keys)-1].id {
 			h.IdentificationYear, h.PerCapitaIncome, h.ExitedYear, h.PlannedExitYear = identYear, income, exited, planned
 			var err error
 			if h.IDNumber, err = s.Keys.Open(labelHouseholdID, idEnc); err != nil {
-				return fmt.Errorf("store.ExportHouseholds: household %d: %w", id, err)
+				return nil, nil, fmt.Errorf("household %d: %w", id, err)
 			}
 			if h.Phone, err = s.Keys.Open(labelHouseholdPhone, phoneEnc); err != nil {
-				return fmt.Errorf("store.ExportHouseholds: household %d: %w", id, err)
+				return nil, nil, fmt.Errorf("household %d: %w", id, err)
 			}
 			if len(h.OtherCauses) == 0 {
 				h.OtherCauses = nil
 			}
-			cur, curID, have = h, id, true
+			out = append(out, h)
+			keys = append(keys, exportKey{village: h.VillageCode, head: h.HeadName, id: id})
 		}
 		if memberEnc == nil {
 			continue // a household without member rows (not made by this code)
 		}
 		var err error
 		if m.IDNumber, err = s.Keys.Open(labelMemberID, memberEnc); err != nil {
-			return fmt.Errorf("store.ExportHouseholds: member of household %d: %w", id, err)
+			return nil, nil, fmt.Errorf("member of household %d: %w", id, err)
 		}
+		cur := &out[len(out)-1]
 		switch {
 		case isHead:
 			cur.HeadSex, cur.Head = m.Sex, m
@@ -433,10 +478,7 @@ func (s *Store) ExportHouseholds(ctx context.Context, scope auth.Scope, f Househ
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store.ExportHouseholds: %w", err)
+		return nil, nil, err
 	}
-	if have {
-		return fn(cur)
-	}
-	return nil
+	return out, keys, nil
 }

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/vault"
 	"github.com/bangfu/bangfu/migrations"
@@ -37,18 +39,54 @@ type Store struct {
 
 // Open connects to databaseURL as the user of the URL and pings it; use it
 // for migrations and administration (the schema's owner). keys seal and
-// open personal data (config.Config.Keys).
+// open personal data (config.Config.Keys). It sets no time limits (a
+// migration may run long); `serve` uses OpenAs with PoolLimits.
 func Open(ctx context.Context, databaseURL string, keys *vault.Keyring) (*Store, error) {
-	return OpenAs(ctx, databaseURL, "", keys)
+	return OpenAs(ctx, databaseURL, "", keys, PoolLimits{})
 }
 
+// PoolLimits bound how long the application waits for the database, so
+// that a hung server, a network partition or a lock queue cannot hold a
+// request (or the pool) for as long as the database does. Zero durations
+// leave PostgreSQL's default (no limit).
+type PoolLimits struct {
+	// StatementTimeout is PostgreSQL's statement_timeout for every
+	// connection: the longest a single statement runs.
+	StatementTimeout time.Duration
+	// LockTimeout is PostgreSQL's lock_timeout: the longest a statement
+	// waits for a lock another transaction holds (SQLSTATE 55P03 then).
+	LockTimeout time.Duration
+	// ConnectTimeout bounds opening one connection (TCP and start-up).
+	ConnectTimeout time.Duration
+	// MaxConns is the pool's size; 0 keeps pgxpool's default (4 or the
+	// number of CPUs, whichever is larger).
+	MaxConns int32
+}
+
+// DefaultPoolLimits are the limits of `bangfu serve` when the environment
+// sets none (internal/config DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT,
+// DB_CONNECT_TIMEOUT).
+var DefaultPoolLimits = PoolLimits{StatementTimeout: 60 * time.Second, LockTimeout: 3 * time.Second, ConnectTimeout: 3 * time.Second}
+
 // OpenAs is Open with every connection switched to the database role role
-// (SET ROLE, e.g. AppRole) right after it connects; "" keeps the URL's
-// user. The user of the URL must be a member of role.
-func OpenAs(ctx context.Context, databaseURL, role string, keys *vault.Keyring) (*Store, error) {
+// (SET ROLE, e.g. AppRole) right after it connects ("" keeps the URL's
+// user; the user of the URL must be a member of role) and bounded by lim.
+func OpenAs(ctx context.Context, databaseURL, role string, keys *vault.Keyring, lim PoolLimits) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: parse url: %w", err)
+	}
+	if lim.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(lim.StatementTimeout.Milliseconds(), 10)
+	}
+	if lim.LockTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(lim.LockTimeout.Milliseconds(), 10)
+	}
+	if lim.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = lim.ConnectTimeout
+	}
+	if lim.MaxConns > 0 {
+		cfg.MaxConns = lim.MaxConns
 	}
 	if role != "" {
 		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
@@ -131,11 +169,85 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	defer done()
+	if v, dirty, err := m.Version(); err == nil && dirty {
+		return &DirtyError{Version: v}
+	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		if v, dirty, verr := m.Version(); verr == nil && dirty {
+			return &DirtyError{Version: v, Cause: err}
+		}
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	if _, err := s.EncryptLegacy(ctx); err != nil {
 		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	return nil
+}
+
+// DirtyError means a migration stopped halfway: golang-migrate marked the
+// database dirty at Version and applies nothing until an operator has
+// checked the database and set the version (ForceVersion, `bangfu migrate
+// -force N`). Cause is the migration's own error, when known.
+type DirtyError struct {
+	Version uint
+	Cause   error
+}
+
+func (e *DirtyError) Error() string {
+	msg := fmt.Sprintf("migration %d stopped halfway, so the database is marked as being in the middle of it "+
+		"(schema_migrations: version %d, dirty) and no migration will run until you have checked it. ", e.Version, e.Version)
+	if e.Cause != nil {
+		msg += fmt.Sprintf("What went wrong: %v. ", e.Cause)
+	}
+	return msg + fmt.Sprintf("Look at migrations/%06d_*.up.sql and the database (a backup first: `bangfu backup`): "+
+		"if all of its changes are there, run `bangfu migrate -force %d`; if none are, run `bangfu migrate -force %d` "+
+		"(the version before) and then `bangfu migrate` to apply it again; if only some are, undo them by hand first. "+
+		"See \"A migration failed halfway\" in docs/operations.md", e.Version, e.Version, previousMigration(e.Version))
+}
+
+func (e *DirtyError) Unwrap() error { return e.Cause }
+
+// previousMigration is the embedded migration before v (0: none).
+func previousMigration(v uint) uint {
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return 0
+	}
+	defer src.Close()
+	p, err := src.Prev(v)
+	if err != nil {
+		return 0
+	}
+	return p
+}
+
+// ForceVersion records the schema as being at migration version, clean,
+// without running anything (golang-migrate's force): for an operator who
+// has checked a database left dirty (DirtyError). version must be an
+// embedded migration, or 0 for an empty schema.
+func (s *Store) ForceVersion(ctx context.Context, version uint) error {
+	if version != 0 {
+		src, err := iofs.New(migrations.FS, ".")
+		if err != nil {
+			return fmt.Errorf("store.ForceVersion: %w", err)
+		}
+		_, _, rerr := src.ReadUp(version)
+		src.Close()
+		if rerr != nil {
+			return fmt.Errorf("store.ForceVersion: there is no migration %d", version)
+		}
+	}
+	m, done, err := newMigrate(s)
+	if err != nil {
+		return fmt.Errorf("store.ForceVersion: %w", err)
+	}
+	defer done()
+	force := int(version)
+	if version == 0 {
+		force = -1 // golang-migrate's "no version"
+	}
+	if err := m.Force(force); err != nil {
+		return fmt.Errorf("store.ForceVersion: %w", err)
 	}
 	return nil
 }
@@ -160,7 +272,10 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store.CheckSchema: %w", err)
 	}
-	if dirty || uint(have) != want {
+	if dirty {
+		return &DirtyError{Version: uint(have)}
+	}
+	if uint(have) != want {
 		return fmt.Errorf("store.CheckSchema: schema version %d (dirty %v), binary needs %d: run `bangfu migrate`", have, dirty, want)
 	}
 	return nil

@@ -150,8 +150,15 @@ func AllowAppRole(t testing.TB) {
 // no UPDATE, DELETE or TRUNCATE of audit events.
 func AppStore(t testing.TB, st *store.Store) *store.Store {
 	t.Helper()
+	return AppStoreWith(t, st, store.DefaultPoolLimits)
+}
+
+// AppStoreWith is AppStore with the pool bounded by lim (e.g. a small
+// MaxConns).
+func AppStoreWith(t testing.TB, st *store.Store, lim store.PoolLimits) *store.Store {
+	t.Helper()
 	ensureAppMember(t)
-	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole, st.Keys)
+	app, err := store.OpenAs(context.Background(), st.Pool.Config().ConnString(), store.AppRole, st.Keys, lim)
 	if err != nil {
 		t.Fatalf("testutil.AppStore: %v", err)
 	}

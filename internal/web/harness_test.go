@@ -44,7 +44,10 @@ func newAppAt(t *testing.T, st *store.Store, now func() time.Time) *app {
 	// The server runs as the application's database role, as in
 	// production; the test reads and writes fixtures as the owner (st).
 	appSt := testutil.AppStore(t, st)
-	h := web.New(appSt, web.NewSessionManager(appSt, false), log, web.Options{CountyCode: "430681", Now: now})
+	h := web.New(appSt, web.NewSessionManager(appSt, false), log, web.Options{CountyCode: "430681", Now: now,
+		// Generous: a loaded test machine must not turn slow pages into
+		// 503s (outage_test.go tests the default).
+		RequestTimeout: 30 * time.Second})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &app{st: st, appSt: appSt, srv: srv, routes: h.Routes}

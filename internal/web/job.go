@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -39,37 +42,159 @@ var jobBack = map[string]string{
 	"deputy_import": "/deputies", "deputy_export": "/deputies",
 }
 
+// jobRunner runs the imports and exports of one instance: at most
+// cap(slots) at once (the others wait, shown as 排队中), each within
+// timeout, all cancelled by stop when the server shuts down.
+type jobRunner struct {
+	ctx     context.Context // cancelled by stop
+	cancel  context.CancelFunc
+	slots   chan struct{}
+	timeout time.Duration
+	wg      sync.WaitGroup
+}
+
+// newJobRunner runs max jobs at once (0: 2), each for at most timeout (0:
+// 10 minutes).
+func newJobRunner(timeout time.Duration, max int) *jobRunner {
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	if max <= 0 {
+		max = 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &jobRunner{ctx: ctx, cancel: cancel, slots: make(chan struct{}, max), timeout: timeout}
+}
+
+// stop cancels every job and waits for them to be recorded until ctx is
+// done.
+func (j *jobRunner) stop(ctx context.Context) error {
+	j.cancel()
+	done := make(chan struct{})
+	go func() { j.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs still running: %w", ctx.Err())
+	}
+}
+
+// Messages of jobs that did not run to their end.
+const (
+	jobQueuedPhase     = "排队中"
+	jobInterruptedMsg  = "服务器正在重启，任务已中断，请稍后重新操作。"
+	jobFinishRetryMax  = 10 * time.Second
+	jobLastWordTimeout = 5 * time.Second
+	// A job still running jobStaleAfter past its time limit (JOB_TIMEOUT)
+	// is shown as failed with jobStaleMsg.
+	jobStaleAfter = time.Minute
+	jobStaleMsg   = "任务长时间没有完成，可能因服务器重启或数据库中断而停止，请重新操作。"
+)
+
 // startJob records a job of kind for the user, runs run in the background
-// (at most 10 minutes; a panic fails the job) and sends the user to the
-// job's page, which refreshes itself until the job is done. run may report
-// progress with s.st.JobProgress(ctx, id, ...).
+// once a slot is free (within the runner's timeout; a panic fails the job)
+// and sends the user to the job's page, which refreshes itself until the
+// job is done. run may report progress with s.st.JobProgress(ctx, id, ...);
+// phase is the job's first one.
 func (s *Server) startJob(w http.ResponseWriter, r *http.Request, kind, phase string, run func(ctx context.Context, id int64) jobResult) {
 	u, _ := userFrom(r)
-	id, err := s.st.CreateJob(r.Context(), kind, u.ID, phase)
+	id, err := s.st.CreateJob(r.Context(), kind, u.ID, jobQueuedPhase)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
+	s.jobs.wg.Add(1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		res := jobResult{failed: true, msg: "处理出错，没有写入任何数据。请稍后重试或联系管理员。"}
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					s.log.Error("job panicked", "job", id, "kind", kind, "panic", p)
-				}
-			}()
-			res = run(ctx, id)
-		}()
-		if err := s.st.FinishJob(ctx, id, res.failed, res.msg, res.result, res.fileName, res.file); err != nil {
-			s.log.Error("finish job", "job", id, "err", err)
-		}
-		if c, ok := res.file.(io.Closer); ok {
-			_ = c.Close()
-		}
+		defer s.jobs.wg.Done()
+		s.finishJob(id, kind, s.runJob(id, kind, phase, run))
 	}()
 	http.Redirect(w, r, "/jobs/"+components.ID(id), http.StatusSeeOther)
+}
+
+// runJob waits for a slot and runs the job in it.
+func (s *Server) runJob(id int64, kind, phase string, run func(ctx context.Context, id int64) jobResult) (res jobResult) {
+	interrupted := jobResult{failed: true, msg: jobInterruptedMsg}
+	select {
+	case s.jobs.slots <- struct{}{}:
+		defer func() { <-s.jobs.slots }()
+	case <-s.jobs.ctx.Done():
+		return interrupted
+	}
+	ctx, cancel := context.WithTimeout(s.jobs.ctx, s.jobs.timeout)
+	defer cancel()
+	_ = s.st.JobProgress(ctx, id, phase, 0, 0)
+	res = jobResult{failed: true, msg: "处理出错，没有写入任何数据。请稍后重试或联系管理员。"}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("job panicked", "job", id, "kind", kind, "panic", p)
+			}
+		}()
+		res = run(ctx, id)
+	}()
+	if res.failed && s.jobs.ctx.Err() != nil {
+		closeJobFile(res)
+		return interrupted
+	}
+	return res
+}
+
+// finishJob records how the job ended, trying again (every 1 s, then up to
+// every 10 s) while the database is away, until it succeeds or the server
+// shuts down; then it records the job as interrupted if it can (the next
+// start fails it otherwise: store.FailInterruptedJobs).
+func (s *Server) finishJob(id int64, kind string, res jobResult) {
+	defer closeJobFile(res)
+	if res.file != nil {
+		if _, ok := res.file.(io.Seeker); !ok {
+			// Read once, so that a retry stores the whole file again.
+			data, err := io.ReadAll(res.file)
+			if err != nil {
+				res = jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			} else {
+				res.file = bytes.NewReader(data)
+			}
+		}
+	}
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		if sk, ok := res.file.(io.Seeker); ok {
+			if _, err := sk.Seek(0, io.SeekStart); err != nil {
+				res = jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			}
+		}
+		// Shutting down: one last try, briefly.
+		stopping := s.jobs.ctx.Err() != nil
+		ctx, cancel := context.WithTimeout(s.jobs.ctx, s.jobs.timeout)
+		if stopping {
+			ctx, cancel = context.WithTimeout(context.Background(), jobLastWordTimeout)
+		}
+		err := s.st.FinishJob(ctx, id, res.failed, res.msg, res.result, res.fileName, res.file)
+		if err != nil && stopping && res.msg != jobInterruptedMsg {
+			err = s.st.FinishJob(ctx, id, true, jobInterruptedMsg, nil, "", nil)
+		}
+		cancel()
+		if err == nil {
+			return
+		}
+		s.log.Error("finish job", "job", id, "kind", kind, "attempt", attempt, "err", err)
+		if stopping {
+			return // store.FailInterruptedJobs fails it at the next start
+		}
+		select {
+		case <-time.After(wait):
+			wait = min(2*wait, jobFinishRetryMax)
+		case <-s.jobs.ctx.Done():
+		}
+	}
+}
+
+// closeJobFile closes (and so removes) an export's temporary file.
+func closeJobFile(res jobResult) {
+	if c, ok := res.file.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // uploadedWorkbook reads the multipart field "file" within lim; on failure it
@@ -109,7 +234,8 @@ func rowProblems(errs []xlsx.RowError) jobs.ImportOutcome {
 }
 
 // jobShow renders a job's progress (refreshing every 2 seconds while it
-// runs) or outcome; only its owner sees it.
+// runs) or outcome; only its owner sees it. A job "running" longer than its
+// time limit allows is shown as failed (jobStaleMsg).
 func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
@@ -121,6 +247,12 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.serveError(w, r, err)
 		return
+	}
+	if j.Status == "running" && s.now().Sub(j.CreatedAt) > s.jobs.timeout+jobStaleAfter {
+		// Past its time limit the job cannot still be running here: its
+		// server stopped, or the database was away when it ended. Shown as
+		// failed, so that the page stops refreshing.
+		j.Status, j.Message = "failed", jobStaleMsg
 	}
 	p := jobs.Props{Job: j, Back: jobBack[j.Kind]}
 	if (j.Kind == "household_import" || j.Kind == "deputy_import") && j.Status != "running" && len(j.Result) > 0 {

@@ -99,6 +99,25 @@ func requestID(r *http.Request) string {
 	return id
 }
 
+// withDeadline bounds each request's work by s.requestTimeout, so that a
+// hung or locked database makes the page answer 503 暂时无法服务 instead
+// of holding the request and its connection (dbUnavailable). Uploads
+// (multipart forms) and downloads of export files and spreadsheets get the
+// jobs' limit: they may take long on a slow line.
+func (s *Server) withDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := s.requestTimeout
+		p := r.URL.Path
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") ||
+			strings.HasSuffix(p, ".xlsx") || strings.HasSuffix(p, "/file") || strings.Contains(p, "/files/") {
+			d = s.jobs.timeout
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // recoverer turns a panic into a logged 500 page.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

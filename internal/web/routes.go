@@ -15,7 +15,7 @@ import (
 // also be listed in the route coverage test (routes_test.go).
 func (s *Server) routes() (http.Handler, chi.Routes) {
 	r := chi.NewRouter()
-	r.Use(realClient(s.trustedProxies), withRequestID, withOrigin, s.recoverer, s.logRequests, securityHeaders(s.secure), s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
+	r.Use(realClient(s.trustedProxies), withRequestID, withOrigin, s.withDeadline, s.recoverer, s.logRequests, securityHeaders(s.secure), s.refuseBadText, s.sm.LoadAndSave, s.loadUser)
 
 	// Public: health, static files.
 	r.Get("/healthz", s.healthzShow)

@@ -43,6 +43,10 @@ type Server struct {
 	// photo.MaxDecoded bytes).
 	photoSlots chan struct{}
 	secure     bool // served over HTTPS: HSTS
+	// requestTimeout bounds a page's work (Options.RequestTimeout); jobs
+	// run background work under their own limit.
+	requestTimeout time.Duration
+	jobs           *jobRunner
 }
 
 // Options configure New.
@@ -57,6 +61,14 @@ type Options struct {
 	// SessionClock is the time sessions age by; nil means time.Now. (Tests
 	// move Now by days without signing everyone out.)
 	SessionClock func() time.Time
+	// RequestTimeout bounds each request's database work (config
+	// REQUEST_TIMEOUT; 0: 4 s). Downloads of export files and uploads get
+	// JobTimeout instead.
+	RequestTimeout time.Duration
+	// JobTimeout bounds one import or export job (config JOB_TIMEOUT; 0:
+	// 10 minutes); MaxJobs is how many run at once (MAX_JOBS; 0: 2).
+	JobTimeout time.Duration
+	MaxJobs    int
 }
 
 // Session lifetimes (等保 2.0 / issue 8): staff, leaders and chairs are
@@ -107,7 +119,13 @@ func NewSessionManager(st *store.Store, secure bool) *scs.SessionManager {
 type Handler struct {
 	http.Handler
 	Routes chi.Routes
+	s      *Server
 }
+
+// StopJobs is for shutting down: it cancels the imports and exports
+// running or queued, which end as failed with a message asking the user to
+// start them again, and waits for them until ctx is done (the error then).
+func (h *Handler) StopJobs(ctx context.Context) error { return h.s.jobs.stop(ctx) }
 
 // New returns the application's HTTP handler.
 func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *Handler {
@@ -124,8 +142,13 @@ func New(st *store.Store, sm *scs.SessionManager, log *slog.Logger, o Options) *
 	if s.county == "" {
 		s.county = "430681"
 	}
+	s.requestTimeout = o.RequestTimeout
+	if s.requestTimeout <= 0 {
+		s.requestTimeout = 4 * time.Second
+	}
+	s.jobs = newJobRunner(o.JobTimeout, o.MaxJobs)
 	h, routes := s.routes()
-	return &Handler{Handler: h, Routes: routes}
+	return &Handler{Handler: h, Routes: routes, s: s}
 }
 
 // today is the current date in Asia/Shanghai at UTC midnight (how pgx reads
@@ -234,7 +257,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	titles := map[int]string{503: "暂时无法服务", 400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大", 422: "无法处理", 429: "请稍后再试", 500: "系统错误"}
 	props := errorpage.Props{Layout: s.layoutProps(r, titles[he.status], ""), Status: he.status, Message: he.msg}
 	var buf bytes.Buffer
-	if rerr := errorpage.Page(props).Render(r.Context(), &buf); rerr != nil {
+	// The request's deadline may have passed (that may be the error):
+	// the page is rendered all the same.
+	if rerr := errorpage.Page(props).Render(context.WithoutCancel(r.Context()), &buf); rerr != nil {
 		http.Error(w, he.msg, he.status)
 		return
 	}
@@ -266,14 +291,20 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, url, flash str
 	http.Redirect(w, r, url, http.StatusSeeOther)
 }
 
-// dbUnavailable reports whether err means the database cannot be reached:
-// a closed pool, a refused or broken connection, or a server shutting down
-// or terminating the session (SQLSTATE classes 08 and 57). Such requests
-// answer 503; the pool reconnects by itself when the database is back.
+// dbUnavailable reports whether err means the database cannot be reached
+// in time: a closed pool, a refused or broken connection, a server shutting
+// down, terminating the session or cancelling a statement past
+// statement_timeout (SQLSTATE classes 08 and 57), a lock not granted within
+// lock_timeout (55P03), or the request's deadline passed while waiting
+// (withDeadline). Such requests answer 503; the pool reconnects by itself
+// when the database is back.
 func dbUnavailable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57")
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57") || pgErr.Code == "55P03"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
 	}
 	var connErr *pgconn.ConnectError
 	var netErr net.Error
