@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
@@ -135,13 +136,24 @@ func (s *Server) villageResolver(ctx context.Context) (func(township, village st
 
 // exportMeta is the title block of an export of the served county.
 func (s *Server) exportMeta(ctx context.Context, what string) (xlsx.ExportMeta, string, error) {
-	county, err := s.st.Division(ctx, s.county)
+	office, err := s.officeName(ctx)
 	if err != nil {
 		return xlsx.ExportMeta{}, "", err
 	}
 	today := s.now().In(Shanghai)
-	title := county.Name + what
-	return xlsx.ExportMeta{Title: title, Unit: county.Name + "人大常委会", Date: today}, title + "_" + today.Format("20060102") + ".xlsx", nil
+	title := strings.TrimSuffix(office, "人大常委会办公室") + what
+	return xlsx.ExportMeta{Title: title, Unit: office, Date: today}, title + "_" + today.Format("20060102") + ".xlsx", nil
+}
+
+// officeName is the name of the office running Bangfu, from the county it
+// is set up for (COUNTY_CODE): 汨罗市人大常委会办公室. Exports name it as
+// their 填报单位 and as the workbook's creator.
+func (s *Server) officeName(ctx context.Context) (string, error) {
+	county, err := s.st.Division(ctx, s.county)
+	if err != nil {
+		return "", err
+	}
+	return county.Name + "人大常委会办公室", nil
 }
 
 // householdExport exports, in a job, the households in the user's scope that

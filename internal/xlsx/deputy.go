@@ -254,7 +254,7 @@ const dateNumFmt = "yyyy-mm-dd"
 // a title row, a 填报单位/填报日期 row, the heading row, then one row per
 // deputy. Birth dates are date cells, phones and credential numbers text
 // cells, and text that a spreadsheet would take for a formula is neutralised
-// (safeText). The sheet prints on A4 landscape, one page wide, with the
+// (exportStyles.text). The sheet prints on A4 landscape, one page wide, with the
 // heading row repeated on every page. Rows are streamed.
 func WriteDeputies(w io.Writer, ds []ExportDeputy, meta ExportMeta) error {
 	f := excelize.NewFile()

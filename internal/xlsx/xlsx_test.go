@@ -513,7 +513,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if typ("V4") != excelize.CellTypeUnset && typ("V4") != excelize.CellTypeNumber || get("V4") != "0.07" || get("V7") != "999999999999.99" {
 		t.Errorf("income cells: type %v, %q, %q", typ("V4"), get("V4"), get("V7"))
 	}
-	if get("AA4") != "'"+in[0].Remark || get("AA7") != "'-1+2" || get("D7") != "'@组" {
+	if get("AA4") != in[0].Remark || get("AA7") != "-1+2" || get("D7") != "@组" {
 		t.Errorf("neutralised: %q %q %q", get("AA4"), get("AA7"), get("D7"))
 	}
 	if fm, _ := f.GetCellFormula(sh, "AA4"); fm != "" {
