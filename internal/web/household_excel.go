@@ -156,18 +156,32 @@ func (s *Server) officeName(ctx context.Context) (string, error) {
 	return county.Name + "人大常委会办公室", nil
 }
 
+// householdFilterFields are the list filters that the export form carries.
+var householdFilterFields = []string{"division", "status", "attribute", "cause", "paired", "planned_year", "q", "sort"}
+
+// householdPersonalData is what a full household export holds beyond the
+// masked one.
+const householdPersonalData = "完整的身份证号和联系电话"
+
 // householdExport exports, in a job, the households in the user's scope that
-// match the list's filters. Staff get ID numbers and phones in full (the
-// export is audited either way); everyone else gets them masked.
+// match the list's filters, with ID numbers and phones masked. Staff may ask
+// for them in full (full=1, see exportChoice) with a stated purpose; the
+// first row of such a file says that it holds personal data. Every export
+// is audited with its filters, household count, and purpose when full.
 func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
+	purpose, done := s.exportChoice(w, r, "导出贫困户花名册（完整信息）", householdPersonalData, householdFilterFields)
+	if done {
+		return
+	}
+	full := purpose != ""
 	f := householdFilterFrom(r.PostForm, u)
 	_, total, err := s.st.Households(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if err := s.st.AuditExport(r.Context(), u.ID, f, total, u.SeesPersonalData()); err != nil {
+	if err := s.st.AuditExport(r.Context(), u.ID, f, total, purpose); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
@@ -178,6 +192,9 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("export job", "job", id, "err", err)
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
+		if full {
+			meta.Notice = personalDataNotice(householdPersonalData, purpose)
+		}
 		// Households stream from the database into the workbook: memory does
 		// not grow with their number.
 		hw, err := xlsx.NewHouseholdWriter(meta)
@@ -186,7 +203,7 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
 		err = s.st.ExportHouseholds(ctx, u.Scope(), f, func(h store.ExportHousehold) error {
-			if !u.SeesPersonalData() {
+			if !full {
 				h.IDNumber = idcard.Mask(h.IDNumber)
 				h.Phone = household.MaskPhone(h.Phone)
 				h.Head.IDNumber = h.IDNumber
@@ -226,7 +243,9 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
 		msg := "导出完成，共 " + strconv.Itoa(n) + " 户。"
-		if !u.SeesPersonalData() {
+		if full {
+			msg += "文件含完整身份证号和电话，请妥善保管，用后删除。"
+		} else {
 			msg += "身份证号和电话已按规定隐去中间位。"
 		}
 		return jobResult{msg: msg, result: map[string]int{"households": n}, fileName: name, file: tmp}

@@ -87,7 +87,7 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headingRowExport, TopLeftCell: fmt.Sprintf("A%d", headingRowExport+1), ActivePane: "bottomLeft"}); err != nil {
 		return nil, styles, err
 	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: meta.Title}}, excelize.RowOpts{Height: 28}); err != nil {
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: meta.Title + meta.Notice}}, excelize.RowOpts{Height: 28}); err != nil {
 		return nil, styles, err
 	}
 	date := ""
