@@ -8,6 +8,7 @@ import (
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/testutil"
+	"github.com/bangfu/bangfu/internal/xlsx/xlsxtest"
 )
 
 // TestEveryExportOpensWithoutRepair downloads every Excel export of the
@@ -33,10 +34,10 @@ func TestEveryExportOpensWithoutRepair(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", path, resp.StatusCode)
 		}
-		t.Run(path, func(t *testing.T) { testutil.CheckWorkbookXML(t, data, "", office) })
+		t.Run(path, func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, data, "", office) })
 	}
 	for path, title := range map[string]string{"/households/export": "汨罗市建档立卡贫困户花名册", "/deputies/export": "汨罗市人大代表花名册"} {
 		_, data := a.exportFile(t, staff, path, url.Values{})
-		t.Run(path, func(t *testing.T) { testutil.CheckWorkbookXML(t, data, title, office) })
+		t.Run(path, func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, data, title, office) })
 	}
 }

@@ -330,7 +330,7 @@ func writeDeputies(f *excelize.File, ds []ExportDeputy, meta ExportMeta) error {
 // err is a *FileError when the file as a whole is refused (see
 // ReadHouseholds for the limits). The sheet is read as a stream.
 func ReadDeputies(r io.ReaderAt, size int64, lim Limits, resolveTownship func(name string) (code string, ok bool), resolveVillage func(township, village string) (string, bool), now time.Time) ([]Deputy, []RowError, error) {
-	f, rows, err := openSheet(r, size, lim)
+	f, rows, err := openSheet(r, size, lim, DeputyColumns[:])
 	if err != nil {
 		return nil, nil, err
 	}

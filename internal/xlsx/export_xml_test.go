@@ -6,8 +6,8 @@ import (
 
 	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/household"
-	"github.com/bangfu/bangfu/internal/testutil"
 	"github.com/bangfu/bangfu/internal/xlsx"
+	"github.com/bangfu/bangfu/internal/xlsx/xlsxtest"
 	"github.com/shopspring/decimal"
 )
 
@@ -23,7 +23,7 @@ func TestExportsColumnsAscendAndPropertiesNameTheOffice(t *testing.T) {
 	if err := xlsx.WriteHouseholds(&households, hs, meta); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("households", func(t *testing.T) { testutil.CheckWorkbookXML(t, households.Bytes(), meta.Title, meta.Unit) })
+	t.Run("households", func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, households.Bytes(), meta.Title, meta.Unit) })
 
 	hw, err := xlsx.NewHouseholdWriter(meta)
 	if err != nil {
@@ -36,7 +36,7 @@ func TestExportsColumnsAscendAndPropertiesNameTheOffice(t *testing.T) {
 	if err := hw.Finish(&streamed); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("household writer", func(t *testing.T) { testutil.CheckWorkbookXML(t, streamed.Bytes(), meta.Title, meta.Unit) })
+	t.Run("household writer", func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, streamed.Bytes(), meta.Title, meta.Unit) })
 
 	var deputies bytes.Buffer
 	dmeta := meta
@@ -44,7 +44,7 @@ func TestExportsColumnsAscendAndPropertiesNameTheOffice(t *testing.T) {
 	if err := xlsx.WriteDeputies(&deputies, []xlsx.ExportDeputy{{Deputy: deputy.Deputy{Name: "周建军"}, Status: "active"}}, dmeta); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("deputies", func(t *testing.T) { testutil.CheckWorkbookXML(t, deputies.Bytes(), dmeta.Title, dmeta.Unit) })
+	t.Run("deputies", func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, deputies.Bytes(), dmeta.Title, dmeta.Unit) })
 
 	var table bytes.Buffer
 	tmeta := meta
@@ -53,7 +53,7 @@ func TestExportsColumnsAscendAndPropertiesNameTheOffice(t *testing.T) {
 		Rows: [][]any{{1, "2026-11-29 10:00", "office"}}}, tmeta); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("table", func(t *testing.T) { testutil.CheckWorkbookXML(t, table.Bytes(), tmeta.Title, tmeta.Unit) })
+	t.Run("table", func(t *testing.T) { xlsxtest.CheckWorkbookXML(t, table.Bytes(), tmeta.Title, tmeta.Unit) })
 }
 
 // TestExportFormulaTextShownAsTyped: text that Excel would run as a formula
@@ -71,7 +71,7 @@ func TestExportFormulaTextShownAsTyped(t *testing.T) {
 		xlsx.ExportMeta{Title: "表", Unit: "办公室", Date: now}); err != nil {
 		t.Fatal(err)
 	}
-	testutil.CheckFormulaCells(t, buf.Bytes(), typed)
+	xlsxtest.CheckFormulaCells(t, buf.Bytes(), typed)
 
 	h := household.Household{VillageCode: "430681107231", GroupName: "-2+3", HeadName: "李建国", HeadSex: "male",
 		IDNumber: "430681198001011234", Remark: `=HYPERLINK("x")`}
@@ -81,5 +81,5 @@ func TestExportFormulaTextShownAsTyped(t *testing.T) {
 		xlsx.ExportMeta{Title: "花名册", Unit: "办公室", Date: now}); err != nil {
 		t.Fatal(err)
 	}
-	testutil.CheckFormulaCells(t, households.Bytes(), []string{"-2+3", `=HYPERLINK("x")`})
+	xlsxtest.CheckFormulaCells(t, households.Bytes(), []string{"-2+3", `=HYPERLINK("x")`})
 }

@@ -1,4 +1,8 @@
-package testutil
+// Package xlsxtest checks exported workbooks as Excel reads them: the zip
+// parts, the order of the <col> elements, the document properties and the
+// cells of formula-like text. For tests only; standard library only, so that
+// the xlsx tests measuring memory in a child process start small.
+package xlsxtest
 
 import (
 	"archive/zip"
