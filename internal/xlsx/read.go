@@ -52,7 +52,9 @@ const (
 // is refused: larger than lim.MaxFileBytes, unpacking to more than
 // lim.MaxUnzippedBytes, more than lim.MaxRows rows after the heading (empty
 // rows count, so a sheet claiming a million rows is refused after reading
-// lim.MaxRows of them), or not an .xlsx workbook. The sheet is read as a
+// lim.MaxRows of them), a cell of more than MaxCellChars characters (the
+// message names its row and column), too many shared strings, or not an
+// .xlsx workbook (see precheck, which runs first). The sheet is read as a
 // stream: memory depends on the number of households, not on the file.
 func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township, village string) (code string, ok bool), now time.Time) ([]Household, []RowError, error) {
 	f, rows, err := openSheet(r, size, lim, Columns[:])
