@@ -150,9 +150,12 @@ floor_p50() { awk -v n="BenchmarkPageSQL/$1-" 'index($1, n) == 1 {for (i=1; i<NF
 floor_p95() { awk -v n="BenchmarkPageSQL/$1-" 'index($1, n) == 1 {for (i=1; i<NF; i++) if ($(i+1) == "p95-ms") print $i}' "$work/floor.txt"; }
 pairing=$(psql $PG -d "$DB" -Atc "SELECT p.id FROM pairings p JOIN users u ON u.deputy_id = p.deputy_id WHERE u.username = 'deputy.demo' AND p.status = 'active' ORDER BY p.id LIMIT 1")
 before=$(psql $PG -d "$DB" -Atc "SELECT count(*) FROM ledger_entries")
+# hey sends one body, so one form token: the first request creates the
+# entry, the others are its identical resends (a double click), answered
+# from the stored entry under its row lock.
 hey_row "POST /pairings/{id}/ledger (one deputy, hey)" "/pairings/$pairing/ledger" "$deputy" -m POST \
 	-T application/x-www-form-urlencoded -H "Origin: $base" \
-	-d "entry_date=$(date +%F)&kind=visit&description=%E8%B5%B0%E8%AE%BF%E4%BA%86%E8%A7%A3%E8%BF%91%E5%86%B5&amount=&action=submit"
+	-d "form_token=$(cat /proc/sys/kernel/random/uuid)&entry_date=$(date +%F)&kind=visit&description=%E8%B5%B0%E8%AE%BF%E4%BA%86%E8%A7%A3%E8%BF%91%E5%86%B5&amount=&action=submit"
 # Submits spread over 16 deputies in different villages (wrk with a Lua
 # script: each request is one deputy's visit to its own household). The
 # bench accounts share deputy.demo's password hash; logins are throttled to
@@ -177,11 +180,19 @@ for line in io.lines(os.getenv("BENCH_DEPUTIES")) do
 	if c and p then list[#list + 1] = {cookie = c, pairing = p} end
 end
 local body = "entry_date=" .. os.date("%Y-%m-%d") .. "&kind=visit&description=%E8%B5%B0%E8%AE%BF%E4%BA%86%E8%A7%A3%E8%BF%91%E5%86%B5&amount=&action=submit"
+init = function()
+	-- each wrk thread has its own Lua state: seed them apart so that their
+	-- form tokens differ
+	math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 1000003)
+end
 request = function()
 	local d = list[math.random(#list)]
+	-- every form carries its own token (a version 4 UUID)
+	local token = string.format("%08x-%04x-4%03x-%04x-%06x%06x", math.random(0, 0x7fffffff), math.random(0, 0xffff),
+		math.random(0, 0xfff), 0x8000 + math.random(0, 0x3fff), math.random(0, 0xffffff), math.random(0, 0xffffff))
 	return wrk.format("POST", "/pairings/" .. d.pairing .. "/ledger", {
 		["Cookie"] = d.cookie, ["Origin"] = os.getenv("BENCH_BASE"),
-		["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+		["Content-Type"] = "application/x-www-form-urlencoded"}, "form_token=" .. token .. "&" .. body)
 end
 done = function(summary, latency, requests)
 	local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status

@@ -398,6 +398,31 @@ func write(ctx context.Context, tx pgx.Tx, st *store.Store, ds *dataset, hash st
 	if err != nil {
 		return err
 	}
+	// The items a goal marks met are ticked in goal_checks, which the pages
+	// read: by the pairing's deputy when it has an account, when the goal
+	// was set.
+	userOf := map[int64]int64{} // deputy id → its account
+	for _, u := range ds.users {
+		if u.deputyID != 0 {
+			userOf[u.deputyID] = u.id
+		}
+	}
+	deputyOf := make(map[int64]int64, len(ds.pairings))
+	for _, p := range ds.pairings {
+		deputyOf[p.id] = p.deputyID
+	}
+	var checks [][]any
+	for i := range ds.goals {
+		gl := &ds.goals[i]
+		for _, item := range gl.met() {
+			checks = append(checks, []any{gl.pairingID, item, nullID(userOf[deputyOf[gl.pairingID]]), gl.updatedAt})
+		}
+	}
+	err = copyRows(ctx, tx, "goal_checks", len(checks), func(i int) []any { return checks[i] },
+		"pairing_id", "item", "checked_by", "checked_at")
+	if err != nil {
+		return err
+	}
 
 	err = copyRows(ctx, tx, "ledger_entries", len(ds.entries), func(i int) []any {
 		e := &ds.entries[i]

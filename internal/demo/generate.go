@@ -126,6 +126,22 @@ type dataset struct {
 	today        time.Time // the day the data was generated for, UTC midnight
 }
 
+// met lists the checklist items (pairing.GoalItems values) the goal marks
+// met, in the checklist's order.
+func (gl *goalRow) met() []string {
+	var out []string
+	for _, c := range []struct {
+		item string
+		on   bool
+	}{{"income_above_line", gl.incomeAboveLine}, {"food_clothing", gl.foodClothing}, {"compulsory_education", gl.compulsoryEducation},
+		{"basic_medical", gl.basicMedical}, {"safe_housing", gl.safeHousing}, {"safe_water", gl.safeWater}} {
+		if c.on {
+			out = append(out, c.item)
+		}
+	}
+	return out
+}
+
 func (d *dataset) memberCount() int {
 	n := 0
 	for _, h := range d.households {
@@ -675,6 +691,31 @@ func (g *generator) fillMembers(r *rng, h *householdRow) {
 
 // ---- pairings ---------------------------------------------------------------
 
+// unitDemoHousehold picks the household of 弼时镇 outside 玉池村 that
+// unit.demo helps: the first in extreme difficulty not yet exited, else the
+// first in extreme difficulty, else the first; nil when 弼时镇 has none.
+func unitDemoHousehold(hs []*householdRow) *householdRow {
+	var best *householdRow
+	rank := func(h *householdRow) int {
+		switch {
+		case h.attribute == "extreme" && h.status != "exited":
+			return 2
+		case h.attribute == "extreme":
+			return 1
+		}
+		return 0
+	}
+	for _, h := range hs {
+		if h.villageCode[:9] != bishiTownship || h.villageCode == reliefVillage {
+			continue
+		}
+		if best == nil || rank(h) > rank(best) {
+			best = h
+		}
+	}
+	return best
+}
+
 func (g *generator) genPairings() {
 	r := newRNG(stagePairings)
 	// Start dates: each township launched within a window 5–7 months ago;
@@ -756,10 +797,22 @@ func (g *generator) genPairings() {
 		}
 	}
 
+	// unit.demo's household (seedUnits): one in extreme difficulty of 弼时镇
+	// outside 玉池村 is left without a pairing here, so that the unit helps
+	// it and its waiting visit is in chair.bishi's queue (README).
+	unitHome := unitDemoHousehold(g.out.households)
+	if unitHome != nil {
+		unitHome.attribute = "extreme"
+		if unitHome.status == "exited" {
+			unitHome.status, unitHome.exitedYear, unitHome.monitoring = "not_exited", 0, ""
+			unitHome.plannedExitYear = g.today.Year()
+		}
+	}
+
 	order := r.r.Perm(len(g.out.households))
 	for _, k := range order {
 		h := g.out.households[k]
-		if demo[h] {
+		if demo[h] || h == unitHome {
 			continue
 		}
 		if h.villageCode == reliefVillage || r.permille(925) {

@@ -26,7 +26,8 @@ const unitSeat = "430681119"
 
 // seedUnits registers demoUnits in 归义镇 and pairs each with one household
 // in extreme difficulty (特困, as the seed says every 委办 did) that never had
-// a pairing, 弼时镇's first (so that chair.bishi reviews unit.demo), six
+// a pairing, 弼时镇's first (genPairings leaves one unpaired, so that
+// chair.bishi reviews unit.demo), six
 // months ago; each gets a measure and approved entries (a visit, goods).
 // The last two have not visited for 45 days, so the follow-up (人盯人) lists
 // them; unit.demo also has a visit waiting for review. It runs inside

@@ -107,3 +107,12 @@ func Parse(in Input, startDate, now time.Time) (Entry, validation.Errors) {
 	}
 	return e, nil
 }
+
+// Same reports whether e and o hold the same content: date, kind,
+// description, amount (compared as exact yuan) and beneficiaries. A form
+// token sent again with the same content is a resend of one entry; with
+// other content it is a different entry that the token cannot stand for.
+func (e Entry) Same(o Entry) bool {
+	return e.EntryDate.Equal(o.EntryDate) && e.Kind == o.Kind && e.Description == o.Description &&
+		e.Amount.Equal(o.Amount) && e.Beneficiaries == o.Beneficiaries
+}

@@ -62,6 +62,14 @@ type Notice struct {
 	CallToApply bool     `json:"call_to_apply"`
 }
 
+// Same reports whether n and o are the same notice: title, body, audience,
+// levels, townships and the application button. A form token sent again
+// with the same notice is a resend; with another it is a different notice.
+func (n Notice) Same(o Notice) bool {
+	return n.Title == o.Title && n.Body == o.Body && n.Audience == o.Audience &&
+		slices.Equal(n.Levels, o.Levels) && slices.Equal(n.Townships, o.Townships) && n.CallToApply == o.CallToApply
+}
+
 // Parse validates in; isTownship reports whether a code is a township of the
 // county. Field messages are in Chinese, keyed by form field name.
 func Parse(in Input, isTownship func(string) bool) (Notice, validation.Errors) {

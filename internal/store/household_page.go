@@ -21,6 +21,7 @@ type HouseholdPage struct {
 	Active    *PairingRow  // the active one among Pairings, if any
 	Statuses  []StatusRow
 	Incomes   []IncomeRow
+	Payouts   []CreditedPayout // credited to the incomes, newest year first
 	Exits     []ExitRow
 	Audit     []AuditRow // only when asked for
 	// PovertyLines are the lines of the asked years for the household's
@@ -50,7 +51,7 @@ type HouseholdPageOptions struct {
 
 // HouseholdPageData reads household id's page if id is in scope, else
 // ErrNotFound. The same rows as Household, Members, HouseholdPairings,
-// StatusHistory, Incomes, Exits, AuditTrail, PovertyLineFor, Measures,
+// StatusHistory, Incomes, the cooperative payouts, Exits, AuditTrail, PovertyLineFor, Measures,
 // Goal, LedgerEntries and EntryPhotos, sent as two pgx batches: the first
 // by household, the second by its active pairing.
 func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int64, o HouseholdPageOptions) (HouseholdPage, error) {
@@ -80,6 +81,10 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 	})
 	b.Queue(incomesSQL, id).Query(func(rows pgx.Rows) (err error) {
 		p.Incomes, err = pgx.CollectRows(rows, pgx.RowToStructByName[IncomeRow])
+		return err
+	})
+	b.Queue(creditedPayoutsSQL, id).Query(func(rows pgx.Rows) (err error) {
+		p.Payouts, err = pgx.CollectRows(rows, pgx.RowToStructByName[CreditedPayout])
 		return err
 	})
 	b.Queue(householdExitsSQL, id).Query(func(rows pgx.Rows) (err error) {

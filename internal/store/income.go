@@ -34,6 +34,32 @@ const incomesSQL = `SELECT i.year, i.wages, i.production, i.property, i.transfer
 		LEFT JOIN poverty_lines pl ON pl.year = i.year AND pl.standard = h.standard
 		LEFT JOIN users u ON u.id = i.recorded_by WHERE i.household_id = $1 ORDER BY i.year DESC`
 
+// CreditedPayout is what a cooperative paid a household, credited to its
+// income of Year (see household.Credit).
+type CreditedPayout struct {
+	Year   int             `db:"year"`
+	Source string          `db:"source"` // the cooperative's name
+	Kind   string          `db:"kind"`   // "wage" or "dividend" (project.PayoutKinds)
+	Amount decimal.Decimal `db:"amount"` // yuan
+	PaidOn time.Time       `db:"paid_on"`
+}
+
+// creditedPayoutsSQL reads what was paid to household $1, newest year first.
+const creditedPayoutsSQL = `SELECT p.year, c.name AS source, p.kind, p.amount, p.paid_on
+		FROM cooperative_payouts p JOIN cooperatives c ON c.id = p.cooperative_id
+		WHERE p.household_id = $1 ORDER BY p.year DESC, p.paid_on, p.id`
+
+// CreditOf sums the payouts of year.
+func CreditOf(payouts []CreditedPayout, year int) household.Credit {
+	var c household.Credit
+	for _, p := range payouts {
+		if p.Year == year {
+			c = c.Add(p.Kind, p.Amount)
+		}
+	}
+	return c
+}
+
 // Incomes returns a household's incomes, newest year first.
 func (s *Store) Incomes(ctx context.Context, householdID int64) ([]IncomeRow, error) {
 	rows, _ := s.Pool.Query(ctx, incomesSQL, householdID)
@@ -45,19 +71,34 @@ func (s *Store) Incomes(ctx context.Context, householdID int64) ([]IncomeRow, er
 }
 
 // RecordIncome stores (or replaces) a year's income of household id in
-// scope, computing the per-capita figure from today's member count; when it
-// is the newest year recorded, the household's 人均纯收入 follows it. One
-// transaction with an audit event.
+// scope as typed in the income form (in: without what cooperatives paid),
+// keeping what was credited to that year: the stored year is in plus the
+// year's cooperative payouts (household.Credit), so a save never drops them.
+// The per-capita figure (yuan) is computed from today's member count and
+// returned; when it is the newest year recorded, the household's 人均纯收入
+// follows it. One transaction with an audit event.
 func (s *Store) RecordIncome(ctx context.Context, scope auth.Scope, id int64, in household.Income, actorID int64) (decimal.Decimal, error) {
 	if _, err := s.Household(ctx, scope, id); err != nil {
 		return decimal.Zero, err
 	}
-	var per decimal.Decimal
+	var per, credit decimal.Decimal
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var size int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM household_members WHERE household_id = $1`, id).Scan(&size); err != nil {
 			return err
 		}
+		// Lock the year before reading its credit: a payout recorded at the
+		// same time waits for this save and then adds to it.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM household_incomes WHERE household_id = $1 AND year = $2 FOR UPDATE`, id, in.Year); err != nil {
+			return err
+		}
+		var c household.Credit
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount) FILTER (WHERE kind = 'wage'), 0), coalesce(sum(amount) FILTER (WHERE kind <> 'wage'), 0)
+			FROM cooperative_payouts WHERE household_id = $1 AND year = $2`, id, in.Year).Scan(&c.Wages, &c.Property); err != nil {
+			return err
+		}
+		credit = c.Total()
+		in = in.WithCredit(c)
 		per = in.PerCapita(size)
 		if _, err := tx.Exec(ctx, `INSERT INTO household_incomes (household_id, year, wages, production, property, transfers, costs, size, per_capita, recorded_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -72,7 +113,7 @@ func (s *Store) RecordIncome(ctx context.Context, scope auth.Scope, id int64, in
 			return err
 		}
 		return audit(ctx, tx, actorID, "household.income", "household", id, nil,
-			map[string]any{"year": in.Year, "per_capita_income": per.StringFixed(2), "size": size})
+			map[string]any{"year": in.Year, "per_capita_income": per.StringFixed(2), "size": size, "credited": credit.StringFixed(2)})
 	})
 	if err != nil {
 		return decimal.Zero, fmt.Errorf("store.RecordIncome: %w", err)

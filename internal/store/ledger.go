@@ -122,15 +122,29 @@ func (s *Store) ReviewQueue(ctx context.Context, townshipCode string, f ReviewFi
 	return out, total, nil
 }
 
+// TokenReusedError is returned when a form token comes back with content
+// other than what its first send stored (a ledger entry no longer a draft, a
+// published notice). ID is that stored record; nothing was written.
+type TokenReusedError struct{ ID int64 }
+
+func (e *TokenReusedError) Error() string {
+	return fmt.Sprintf("form token already used for record %d with other content", e.ID)
+}
+
 // SaveLedgerEntry creates a new entry on an active pairing of deputyID (id 0)
 // or updates the deputy's own draft or returned entry id, and submits it for
 // review when submit is set; state and audit event share one transaction.
-// formToken (a UUID from the form) makes a resent create return the entry the
-// first send made instead of a second one. It returns the entry id;
-// ErrNotFound if the pairing or entry is not the deputy's, ErrConflict if the
-// entry is no longer editable (submitted or approved). photos (normalised
-// JPEGs) are attached to a newly created entry or to the edited one, in the
-// same transaction; a resent form does not attach them again.
+// formToken (a UUID from the form; "" for none) identifies one filled-in
+// form, so that a resent create does not make a second entry: if the token
+// already made an entry of this pairing, a draft takes this send's content
+// and choice (as an edit would), an entry past draft with the same content
+// (ledger.Entry.Same) is left as it is and its id returned, and one with
+// other content is a *TokenReusedError naming it. It returns the entry id;
+// ErrNotFound if the pairing or entry is not the deputy's, ErrConflict if
+// the entry is no longer editable (submitted or approved) or the token made
+// an entry of another pairing. photos (normalised JPEGs) are attached to a
+// newly created entry or to the edited one, in the same transaction; a
+// resent form does not attach them again.
 func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int64, e ledger.Entry, submit bool, formToken string, photos []photo.Photo, actorID int64) (int64, error) {
 	status := "draft"
 	if submit {
@@ -153,23 +167,9 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 					return ErrNotFound
 				}
 				// Either the pairing is not the deputy's, or this form was
-				// already sent (double click, Back and send again).
-				var onPairing int64
-				err = tx.QueryRow(ctx, `SELECT e.id, e.pairing_id FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
-					WHERE e.form_token = $1 AND p.deputy_id = $2`, *token, deputyID).Scan(&id, &onPairing)
-				if errors.Is(err, pgx.ErrNoRows) {
-					return ErrNotFound
-				}
-				if err != nil {
-					return err
-				}
-				if onPairing != pairingID {
-					return ErrConflict
-				}
-				// The same form again: it lands on the entry the first send
-				// made. If that entry is still a draft, this send's content and
-				// choice (draft or submit) apply to it, as an edit would.
-				return updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, true)
+				// already sent (double click, Back and send again, a phone
+				// sending again after a lost connection).
+				return resendLedgerEntry(ctx, tx, &id, *token, deputyID, pairingID, e, status, actorID)
 			}
 			if err != nil {
 				return err
@@ -180,7 +180,7 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 			return audit(ctx, tx, actorID, "ledger_entry.create", "ledger_entry", id, nil, map[string]any{
 				"status": status, "kind": e.Kind, "amount": e.Amount, "entry_date": e.EntryDate.Format(time.DateOnly), "photos": len(photos)})
 		}
-		if err := updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID, false); err != nil {
+		if err := updateOwnEntry(ctx, tx, id, deputyID, e, status, actorID); err != nil {
 			return err
 		}
 		return addPhotos(ctx, tx, id, photos, actorID)
@@ -191,11 +191,39 @@ func (s *Store) SaveLedgerEntry(ctx context.Context, deputyID, pairingID, id int
 	return id, nil
 }
 
+// resendLedgerEntry handles a create whose form token already made an entry
+// of deputyID (see SaveLedgerEntry) and sets *id to that entry.
+func resendLedgerEntry(ctx context.Context, tx pgx.Tx, id *int64, token string, deputyID, pairingID int64, e ledger.Entry, status string, actorID int64) error {
+	var onPairing int64
+	var before string
+	var stored ledger.Entry
+	err := tx.QueryRow(ctx, `SELECT e.id, e.pairing_id, e.status, e.entry_date, e.kind, e.description, e.amount, e.beneficiaries
+		FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		WHERE e.form_token = $1 AND p.deputy_id = $2 FOR UPDATE OF e`, token, deputyID).Scan(
+		id, &onPairing, &before, &stored.EntryDate, &stored.Kind, &stored.Description, &stored.Amount, &stored.Beneficiaries)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case onPairing != pairingID:
+		return ErrConflict
+	case before == "draft":
+		// Still the deputy's draft: this send's content and choice apply
+		// to it, as an edit would.
+		return updateOwnEntry(ctx, tx, *id, deputyID, e, status, actorID)
+	case stored.Same(e):
+		return nil // the same form again: nothing to do
+	default:
+		return &TokenReusedError{ID: *id}
+	}
+}
+
 // updateOwnEntry applies e and status to entry id of deputyID if it is still
-// editable (draft or returned). A resend (resend set) of an entry already
-// submitted or approved changes nothing and is not an error; an explicit edit
-// of such an entry is ErrConflict.
-func updateOwnEntry(ctx context.Context, tx pgx.Tx, id, deputyID int64, e ledger.Entry, status string, actorID int64, resend bool) error {
+// editable (draft or returned), else returns ErrConflict.
+func updateOwnEntry(ctx context.Context, tx pgx.Tx, id, deputyID int64, e ledger.Entry, status string, actorID int64) error {
 	var before string
 	err := tx.QueryRow(ctx, `SELECT e.status FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
 			WHERE e.id = $1 AND p.deputy_id = $2 AND p.status = 'active' FOR UPDATE OF e`, id, deputyID).Scan(&before)
@@ -206,9 +234,6 @@ func updateOwnEntry(ctx context.Context, tx pgx.Tx, id, deputyID int64, e ledger
 		return err
 	}
 	if !ledger.Editable(before) {
-		if resend {
-			return nil
-		}
 		return ErrConflict
 	}
 	if _, err := tx.Exec(ctx, `UPDATE ledger_entries SET entry_date = $2, kind = $3, description = $4, amount = $5,

@@ -165,8 +165,9 @@ func (s *Store) NoticeFileData(ctx context.Context, noticeID, fileID int64) (Not
 // the townships or actively paired with a household there. Chairs: one
 // recipient per township (of n.Townships, or every township of county),
 // whether or not the township has a chair account yet. A form token sent
-// again returns the notice it already published and writes nothing. It
-// returns the notice id.
+// again with the same notice (notice.Notice.Same) returns the notice it
+// already published and writes nothing; with another notice it is a
+// *TokenReusedError naming the published one. It returns the notice id.
 func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []NoticeFile, county, token string, actorID int64) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
@@ -181,8 +182,17 @@ func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []Noti
 			VALUES ($1, $2, $3, $4, $5, $6, $7::uuid, $8) ON CONFLICT (form_token) DO NOTHING RETURNING id`,
 			n.Title, n.Body, n.Audience, levels, townships, n.CallToApply, nullText(token), nullID(actorID)).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			// The same form again: the notice it published.
-			return tx.QueryRow(ctx, `SELECT id FROM notices WHERE form_token = $1::uuid`, token).Scan(&id)
+			// The form was sent before: the notice it published, if this
+			// send holds the same notice.
+			var stored notice.Notice
+			if err := tx.QueryRow(ctx, `SELECT id, title, body, audience, levels, townships, call_to_apply FROM notices WHERE form_token = $1::uuid`,
+				token).Scan(&id, &stored.Title, &stored.Body, &stored.Audience, &stored.Levels, &stored.Townships, &stored.CallToApply); err != nil {
+				return err
+			}
+			if !stored.Same(n) {
+				return &TokenReusedError{ID: id}
+			}
+			return nil
 		}
 		if err != nil {
 			return err

@@ -289,11 +289,7 @@ func (s *Store) RecordPayout(ctx context.Context, coopID int64, p project.Payout
 		if err != nil {
 			return err
 		}
-		if p.Kind == "wage" {
-			in.Wages = in.Wages.Add(p.Amount)
-		} else {
-			in.Property = in.Property.Add(p.Amount)
-		}
+		in = in.WithCredit(household.Credit{}.Add(p.Kind, p.Amount))
 		var size int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM household_members WHERE household_id = $1`, p.HouseholdID).Scan(&size); err != nil {
 			return err

@@ -284,3 +284,107 @@ func TestFollowUpListsAgree(t *testing.T) {
 		t.Errorf("deputy home: %d overdue badges, SQL says %d", got, want)
 	}
 }
+
+// TestDemoChairBishiReviewsUnitVisit checks the README's promise (issue 8's
+// acceptance line): unit.demo helps a household of 弼时镇, and logged in as
+// chair.bishi the review queue holds unit.demo's waiting visit.
+func TestDemoChairBishiReviewsUnitVisit(t *testing.T) {
+	t.Parallel()
+	a := demoApp(t)
+	ctx := context.Background()
+	var township string
+	var entry int64
+	if err := a.st.Pool.QueryRow(ctx, `SELECT h.township_code, coalesce(max(e.id) FILTER (WHERE e.status = 'submitted'), 0)
+		FROM users u JOIN pairings p ON p.deputy_id = u.deputy_id AND p.status = 'active'
+		JOIN households h ON h.id = p.household_id LEFT JOIN ledger_entries e ON e.pairing_id = p.id
+		WHERE u.username = 'unit.demo' GROUP BY h.township_code`).Scan(&township, &entry); err != nil {
+		t.Fatal(err)
+	}
+	if township != bishi || entry == 0 {
+		t.Fatalf("unit.demo's household is in %s with waiting entry %d, want 弼时镇 (%s) and a waiting visit", township, entry, bishi)
+	}
+	chair := a.client(t, "chair.bishi", demo.Password)
+	sel := `[data-testid="review-` + strconv.FormatInt(entry, 10) + `"]`
+	// The queue, oldest submission first, page by page; and filtered by
+	// the helper's name, as a chair looks for one.
+	var item *goquery.Selection
+	for page := 1; page <= 50 && item == nil; page++ {
+		status, doc := a.get(t, chair, "/review?page="+strconv.Itoa(page))
+		if status != http.StatusOK {
+			t.Fatalf("chair.bishi's review queue page %d: %d", page, status)
+		}
+		if doc.Find(`article[data-testid^="review-"]`).Length() == 0 {
+			break
+		}
+		if s := doc.Find(sel); s.Length() == 1 {
+			item = s
+		}
+	}
+	if item == nil {
+		t.Fatalf("chair.bishi's review queue does not hold unit.demo's entry %d", entry)
+	}
+	if got := item.Text(); !strings.Contains(got, "汨罗市人大常委会农业农村工作委员会") || !strings.Contains(got, "走访") {
+		t.Errorf("queue item %q does not show the unit's visit", got)
+	}
+	if _, doc := a.get(t, chair, "/review?deputy="+url.QueryEscape("农业农村工作委员会")); doc.Find(sel).Length() != 1 {
+		t.Errorf("the queue filtered by the unit's name does not show its entry %d", entry)
+	}
+}
+
+// TestDemoGoalChecksMatchGoals checks that the demo's goals and their ticked
+// checklist items agree: every item a goal marks met is ticked (and nothing
+// else), and the household file shows those items 已达到 — pairing 44,
+// whose goal marks all of them met, and a sample of the others.
+func TestDemoGoalChecksMatchGoals(t *testing.T) {
+	t.Parallel()
+	a := demoApp(t)
+	ctx := context.Background()
+	var mismatched int
+	if err := a.st.Pool.QueryRow(ctx, `SELECT count(*) FROM goals g
+		CROSS JOIN LATERAL (VALUES ('income_above_line', g.income_above_line), ('food_clothing', g.food_clothing),
+			('compulsory_education', g.compulsory_education), ('basic_medical', g.basic_medical),
+			('safe_housing', g.safe_housing), ('safe_water', g.safe_water)) AS c(item, met)
+		WHERE c.met <> EXISTS (SELECT 1 FROM goal_checks k WHERE k.pairing_id = g.pairing_id AND k.item = c.item)`).Scan(&mismatched); err != nil {
+		t.Fatal(err)
+	}
+	if mismatched != 0 {
+		t.Errorf("%d goal items whose goal_checks disagree with the goal", mismatched)
+	}
+	// Goals of active pairings with items met: pairing 44 and every 100th.
+	rows, err := a.st.Pool.Query(ctx, `SELECT p.household_id, ARRAY[g.income_above_line, g.food_clothing, g.compulsory_education,
+			g.basic_medical, g.safe_housing, g.safe_water]
+		FROM goals g JOIN pairings p ON p.id = g.pairing_id AND p.status = 'active'
+		WHERE (p.id = 44 OR p.id % 100 = 0) AND (g.income_above_line OR g.food_clothing OR g.compulsory_education
+			OR g.basic_medical OR g.safe_housing OR g.safe_water) ORDER BY p.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type goal struct {
+		household int64
+		met       []bool
+	}
+	var goals []goal
+	for rows.Next() {
+		var g goal
+		if err := rows.Scan(&g.household, &g.met); err != nil {
+			t.Fatal(err)
+		}
+		goals = append(goals, g)
+	}
+	if rows.Err() != nil || len(goals) < 10 {
+		t.Fatalf("%d sampled goals (%v), want at least 10", len(goals), rows.Err())
+	}
+	staff := a.client(t, "office", demo.Password)
+	for _, g := range goals {
+		_, doc := a.get(t, staff, "/households/"+strconv.FormatInt(g.household, 10)+"/file")
+		cells := doc.Find(`[data-testid="dossier-goal"] + table tbody tr td:nth-child(2)`)
+		if cells.Length() != len(g.met) {
+			t.Fatalf("household %d file: %d checklist rows, want %d", g.household, cells.Length(), len(g.met))
+		}
+		for i, met := range g.met {
+			if got := strings.TrimSpace(cells.Eq(i).Text()); strings.Contains(got, "已达到") != met {
+				t.Errorf("household %d file, item %d: %q, goal marks met %v", g.household, i+1, got, met)
+			}
+		}
+	}
+}

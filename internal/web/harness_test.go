@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,4 +135,13 @@ func testPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// tokens numbers the form tokens of testToken.
+var tokens atomic.Int64
+
+// testToken returns a form token (a UUID) not used before in this test
+// binary, as the forms that create records carry.
+func testToken() string {
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", tokens.Add(1))
 }

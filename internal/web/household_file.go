@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/qr"
+	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/households"
 	"github.com/shopspring/decimal"
@@ -41,7 +43,9 @@ func (s *Server) householdFile(w http.ResponseWriter, r *http.Request) {
 
 // householdCard renders the household card (明白卡): the deputy's name and
 // phone (in full for staff and the deputy itself, who hand the card over),
-// the measures, and a QR code of the household page.
+// the pairing's goal (target income, exit year, the 一超两不愁三保障 items),
+// the measures with their scale, deadline and outcome, and a QR code of the
+// household page.
 func (s *Server) householdCard(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	id, err := pathID(r)
@@ -69,6 +73,13 @@ func (s *Server) householdCard(w http.ResponseWriter, r *http.Request) {
 			p.DeputyPhone = "—"
 		}
 		if p.Measures, err = s.st.Measures(r.Context(), h.PairingID); err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		switch g, err := s.st.Goal(r.Context(), h.PairingID); {
+		case err == nil:
+			p.Goal = &g
+		case !errors.Is(err, store.ErrNotFound):
 			s.serveError(w, r, err)
 			return
 		}

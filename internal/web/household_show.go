@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/bangfu/bangfu/internal/auth"
+	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/idcard"
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/pages/households"
@@ -76,7 +78,7 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 	}
 	p := households.ShowProps{
 		Household: h, Members: members, Pairings: d.Pairings, Statuses: d.Statuses, Revealed: revealed, Remark: h.Remark,
-		Incomes: d.Incomes, Exits: d.Exits, Audit: d.Audit, Active: d.Active,
+		Incomes: d.Incomes, Payouts: d.Payouts, Exits: d.Exits, Audit: d.Audit, Active: d.Active,
 		CanPair:         u.Role == auth.Staff,
 		CanEdit:         u.Role == auth.Staff || u.Role == auth.TownshipChair,
 		CanReveal:       u.SeesPersonalData() && !revealed,
@@ -89,6 +91,9 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 		p.CanRecord = mine
 		p.Measures, p.Goal, p.Entries, p.Photos, p.Cases = d.Measures, d.Goal, d.Entries, d.Photos, d.Cases
 	}
+	if p.CanRecordIncome {
+		p.IncomeForm, p.IncomeOpen = s.incomeForm(r, d)
+	}
 	for _, y := range years {
 		if line, ok := d.PovertyLines[y]; ok {
 			p.PovertyLine, p.PovertyLineYear = line, y
@@ -97,4 +102,25 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 	}
 	p.Layout = s.layoutProps(r, h.VillageName+" "+h.HeadName+" 户", "/households")
 	return p, nil
+}
+
+// incomeForm is the income form of the year asked for (?income_year=, else
+// this year), filled with what is recorded for it without the cooperatives'
+// payouts, which the form lists apart; open reports whether a year was asked.
+func (s *Server) incomeForm(r *http.Request, d store.HouseholdPage) (form households.IncomeInput, open bool) {
+	year := s.today().Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("income_year")); err == nil && y > 0 {
+		year, open = y, true
+	}
+	form.Year = strconv.Itoa(year)
+	for _, in := range d.Incomes {
+		if in.Year != year {
+			continue
+		}
+		base := household.Income{Year: in.Year, Wages: in.Wages, Production: in.Production, Property: in.Property,
+			Transfers: in.Transfers, Costs: in.Costs}.WithoutCredit(store.CreditOf(d.Payouts, year))
+		form.Wages, form.Production, form.Property = base.Wages.StringFixed(2), base.Production.StringFixed(2), base.Property.StringFixed(2)
+		form.Transfers, form.Costs = base.Transfers.StringFixed(2), base.Costs.StringFixed(2)
+	}
+	return form, open
 }

@@ -170,8 +170,11 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 	in := ledger.Input{EntryDate: f.Get("entry_date"), Kind: f.Get("kind"), Description: f.Get("description"),
 		Amount: f.Get("amount"), Beneficiaries: f.Get("beneficiaries")}
 	token := f.Get("form_token")
-	if token != "" && !validUUID(token) {
-		token = ""
+	if entryID == 0 && !validUUID(token) {
+		// Every form the app serves carries a token; without one a resend
+		// could not be told from a new entry.
+		s.serveError(w, r, errNoFormToken("记录帮扶"))
+		return
 	}
 	e, errs := ledger.Parse(in, p.StartDate, s.now().In(Shanghai))
 	photos, photoErr := s.formPhotos(r)
@@ -184,9 +187,6 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		errs["photos"] = "请修改上面的错误后重新选择照片"
 	}
 	if len(errs) > 0 {
-		if token == "" && entryID == 0 {
-			token = newFormToken()
-		}
 		s.renderLedgerForm(w, r, http.StatusUnprocessableEntity, p, entryID, in, errs, token, comment)
 		return
 	}
@@ -199,7 +199,17 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		return
 	}
 	submit := action == "submit"
-	_, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, photos, u.ID)
+	id, err := s.st.SaveLedgerEntry(r.Context(), u.DeputyID, p.ID, entryID, e, submit, token, photos, u.ID)
+	if reused := (*store.TokenReusedError)(nil); errors.As(err, &reused) {
+		stored, err := s.st.LedgerEntry(r.Context(), u.Scope(), reused.ID)
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusConflict, ledgerpages.Resent(ledgerpages.ResentProps{
+			Layout: s.layoutProps(r, "这张表单已提交过", "/my"), Pairing: p, Stored: stored, Sent: in}))
+		return
+	}
 	if errors.Is(err, store.ErrConflict) && entryID == 0 {
 		s.serveError(w, r, httpError{http.StatusConflict, "这张表单已用于另一户的台账，请重新打开“记录帮扶”页面填写。"})
 		return
@@ -212,10 +222,19 @@ func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.
 		s.serveError(w, r, err)
 		return
 	}
-	msg := "已保存草稿。"
-	if submit {
-		msg = "已提交，等待乡镇人大主席审核。"
+	// The message says what is stored now: a resend of a form already
+	// submitted (or reviewed since) did not change the entry.
+	saved, err := s.st.LedgerEntry(r.Context(), u.Scope(), id)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
 	}
+	msg := map[string]string{
+		"draft":     "已保存草稿。",
+		"submitted": "已提交，等待乡镇人大主席审核。",
+		"approved":  "这条台账已提交过，已审核通过。",
+		"returned":  "这条台账已提交过，已被退回，请按退回意见修改后重新提交。",
+	}[saved.Status]
 	s.redirect(w, r, "/households/"+components.ID(p.HouseholdID), msg)
 }
 
@@ -228,6 +247,12 @@ func (s *Server) renderLedgerForm(w http.ResponseWriter, r *http.Request, status
 		Layout: s.layoutProps(r, title, "/my"), Pairing: p, EntryID: entryID, Input: in, Errors: errs,
 		FormToken: token, Comment: comment,
 	}))
+}
+
+// errNoFormToken is the answer to a create form sent without a valid form
+// token; page names the page that serves the form.
+func errNoFormToken(page string) error {
+	return httpError{http.StatusBadRequest, "表单缺少提交标识，无法确认是否已经提交过。请重新打开“" + page + "”页面填写。"}
 }
 
 // validUUID reports whether s looks like a canonical UUID.

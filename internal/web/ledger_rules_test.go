@@ -41,7 +41,7 @@ func TestLedgerTransitionsByRole(t *testing.T) {
 		c[n] = a.client(t, n, testutil.Password)
 	}
 	today := time.Now().Format(time.DateOnly)
-	form := url.Values{"entry_date": {today}, "kind": {"cash"}, "description": {"慰问金"}, "amount": {"200"}, "action": {"draft"}}
+	form := url.Values{"form_token": {"3d1e6a52-8c0f-4b7e-9a41-2f5c6d7e8f90"}, "entry_date": {today}, "kind": {"cash"}, "description": {"慰问金"}, "amount": {"200"}, "action": {"draft"}}
 	newPath := "/pairings/" + strconv.FormatInt(pid, 10) + "/ledger"
 
 	// Create: only the pairing's deputy.
@@ -88,7 +88,7 @@ func TestLedgerTransitionsByRole(t *testing.T) {
 	if status, _, _ := a.post(t, c["dep"], entry, form); status != http.StatusConflict {
 		t.Errorf("replayed update: %d, want 409", status)
 	}
-	forged := url.Values{"entry_date": {today}, "kind": {"cash"}, "description": {"改"}, "amount": {"1"}, "action": {"submit"},
+	forged := url.Values{"form_token": {"3d1e6a52-8c0f-4b7e-9a41-2f5c6d7e8f91"}, "entry_date": {today}, "kind": {"cash"}, "description": {"改"}, "amount": {"1"}, "action": {"submit"},
 		"id": {strconv.FormatInt(eid, 10)}, "status": {"approved"}, "pairing_id": {"1"}}
 	if status, _, _ := a.post(t, c["dep"], newPath, forged); status != http.StatusSeeOther {
 		t.Errorf("forged create: %d", status)

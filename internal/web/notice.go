@@ -113,7 +113,8 @@ func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) {
 		Levels: f["levels"], Townships: f["townships"], CallToApply: f.Get("call_to_apply") == "1"}
 	token := f.Get("form_token")
 	if !validUUID(token) {
-		token = newFormToken()
+		s.serveError(w, r, errNoFormToken("发布通知"))
+		return
 	}
 	towns, err := s.townshipOptions(r.Context())
 	if err != nil {
@@ -143,6 +144,15 @@ func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) {
 			errs["files"] = "请调整发送范围后重新选择附件"
 		}
 		s.renderNoticeForm(w, r, http.StatusUnprocessableEntity, in, errs, token)
+		return
+	}
+	if reused := (*store.TokenReusedError)(nil); errors.As(err, &reused) {
+		stored, err := s.st.Notice(r.Context(), noticeViewer(u), reused.ID)
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		s.serveError(w, r, httpError{http.StatusConflict, "这张表单已经发布过通知《" + stored.Title + "》，这次的内容与它不同，没有发布。如需再发一条，请重新打开“发布通知”页面填写。"})
 		return
 	}
 	if err != nil {

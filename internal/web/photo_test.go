@@ -44,7 +44,8 @@ func TestLedgerPhotos(t *testing.T) {
 	a := newApp(t, st)
 	d := a.client(t, "dep", testutil.Password)
 	path := a.srv.URL + "/pairings/" + strconv.FormatInt(pid, 10) + "/ledger"
-	fields := map[string]string{"entry_date": time.Now().Format(time.DateOnly), "kind": "visit", "description": "走访，拍照留存", "action": "submit"}
+	fields := map[string]string{"entry_date": time.Now().Format(time.DateOnly), "kind": "visit", "description": "走访，拍照留存", "action": "submit",
+		"form_token": "0b6f7c8e-2d4a-4c1b-9e3f-5a6b7c8d9e0e"}
 
 	// An iPhone HEIC photo is refused with advice, and nothing is saved.
 	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)

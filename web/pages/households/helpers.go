@@ -115,3 +115,37 @@ func caseLabel(p ShowProps, kind string, ref int64) string {
 	}
 	return "设为典型"
 }
+
+// creditedYuan is what cooperatives paid the household in year, "—" for
+// nothing.
+func creditedYuan(payouts []store.CreditedPayout, year int) string {
+	c := store.CreditOf(payouts, year).Total()
+	if c.IsZero() {
+		return "—"
+	}
+	return components.Yuan(c)
+}
+
+// yearPayouts are the payouts of year (as typed in the income form's year
+// field); none when it is not a year.
+func yearPayouts(payouts []store.CreditedPayout, year string) []store.CreditedPayout {
+	y, err := strconv.Atoi(strings.TrimSpace(year))
+	if err != nil {
+		return nil
+	}
+	var out []store.CreditedPayout
+	for _, p := range payouts {
+		if p.Year == y {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// payoutSource is the income source a payout of kind is credited to.
+func payoutSource(kind string) string {
+	if kind == "wage" {
+		return "工资性收入"
+	}
+	return "财产性收入"
+}
