@@ -31,8 +31,13 @@ func (s *Server) deputyTemplate(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	office, err := s.officeName(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := xlsx.WriteDeputyTemplate(&buf, names, villages); err != nil {
+	if err := xlsx.WriteDeputyTemplate(&buf, names, villages, office); err != nil {
 		s.serveError(w, r, err)
 		return
 	}

@@ -24,7 +24,7 @@ func TestEveryExportOpensWithoutRepair(t *testing.T) {
 	const office = "汨罗市人大常委会办公室"
 
 	for _, path := range []string{"/ranking/export.xlsx", "/evaluation/export.xlsx", "/action-items/export.xlsx",
-		"/summaries/export.xlsx", "/audit/export.xlsx"} {
+		"/summaries/export.xlsx", "/audit/export.xlsx", "/households/template.xlsx", "/deputies/template.xlsx"} {
 		resp, err := staff.Get(a.srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

@@ -52,8 +52,13 @@ func (s *Server) householdTemplate(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	office, err := s.officeName(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := xlsx.WriteHouseholdTemplate(&buf, villages); err != nil {
+	if err := xlsx.WriteHouseholdTemplate(&buf, villages, office); err != nil {
 		s.serveError(w, r, err)
 		return
 	}

@@ -125,9 +125,14 @@ var deputyGuide = []string{
 // 状态, 所在乡(镇) (townships) and 所在村（社区） (villages, listed with their
 // townships on a 村庄名录 sheet); 代表证号 and 联系电话 formatted as text,
 // 出生日期 as a date; and a 填写说明 sheet with the rules in Chinese.
-func WriteDeputyTemplate(w io.Writer, townships []string, villages []Village) error {
+//
+// office, the office handing out the template, is the workbook's creator.
+func WriteDeputyTemplate(w io.Writer, townships []string, villages []Village, office string) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := setDocProps(f, "人大代表花名册导入模板", office); err != nil {
+		return fmt.Errorf("xlsx deputy template: %w", err)
+	}
 	if err := buildDeputyTemplate(f, townships, villages); err != nil {
 		return fmt.Errorf("xlsx deputy template: %w", err)
 	}

@@ -531,7 +531,7 @@ func TestDeputiesRoundTrip(t *testing.T) {
 func TestDeputyTemplate(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := xlsx.WriteDeputyTemplate(&buf, []string{"弼时镇", "罗江镇"}, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}); err != nil {
+	if err := xlsx.WriteDeputyTemplate(&buf, []string{"弼时镇", "罗江镇"}, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}, "汨罗市人大常委会办公室"); err != nil {
 		t.Fatal(err)
 	}
 	ds, errs, err := readDeputies(t, buf.Bytes())

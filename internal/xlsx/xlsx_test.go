@@ -538,7 +538,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 func TestTemplate(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := xlsx.WriteHouseholdTemplate(&buf, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}); err != nil {
+	if err := xlsx.WriteHouseholdTemplate(&buf, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}, "汨罗市人大常委会办公室"); err != nil {
 		t.Fatal(err)
 	}
 	hs, errs, err := read(t, buf.Bytes())
