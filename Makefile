@@ -3,7 +3,7 @@
 # PostgreSQL on 127.0.0.1:5432 (see README.md).
 GO ?= go
 
-.PHONY: run test generate check-generated vet staticcheck build clean bench fuzz
+.PHONY: run test generate check-generated vet staticcheck build clean bench bench-uploads fuzz
 
 run:
 	$(GO) run ./cmd/bangfu up
@@ -43,6 +43,12 @@ fuzz:
 # Load benchmark at 100,000 households (scripts/bench.sh; needs hey, wrk, pgbench).
 bench:
 	sh scripts/bench.sh
+
+# Peak RSS of reading hostile .xlsx uploads (190-million-character cell, zip
+# bomb, 1,048,576 rows, three at once) and a 60,000-row roster, each in a
+# child process (docs/performance.md, "Hostile uploads").
+bench-uploads:
+	$(GO) test -run '^$$' -bench '^BenchmarkHostileUploads$$' -benchtime 1x ./internal/xlsx
 
 clean:
 	rm -rf bin .data

@@ -64,13 +64,18 @@ func auditQuery(q string) string {
 	return q
 }
 
-// AuditExport records that actorID exported the households matching f (count
-// rows; full reports whether ID numbers were exported unmasked).
-func (s *Store) AuditExport(ctx context.Context, actorID int64, f HouseholdFilter, count int, full bool) error {
+// AuditExport records that actorID exported the count households matching
+// f. purpose is the stated purpose of a full export (whole ID numbers and
+// phones), recorded with unmasked true; "" for a masked export.
+func (s *Store) AuditExport(ctx context.Context, actorID int64, f HouseholdFilter, count int, purpose string) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		return audit(ctx, tx, actorID, "household.export", "household_export", 0, nil, map[string]any{
+		after := map[string]any{
 			"division": f.Division, "status": f.Status, "attribute": f.Attribute, "cause": f.Cause, "paired": f.Paired,
-			"query": auditQuery(f.Query), "households": count, "unmasked": full})
+			"query": auditQuery(f.Query), "households": count, "unmasked": purpose != ""}
+		if purpose != "" {
+			after["purpose"] = purpose
+		}
+		return audit(ctx, tx, actorID, "household.export", "household_export", 0, nil, after)
 	})
 	if err != nil {
 		return fmt.Errorf("store.AuditExport: %w", err)

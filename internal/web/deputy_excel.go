@@ -31,8 +31,13 @@ func (s *Server) deputyTemplate(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	office, err := s.officeName(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := xlsx.WriteDeputyTemplate(&buf, names, villages); err != nil {
+	if err := xlsx.WriteDeputyTemplate(&buf, names, villages, office); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
@@ -103,28 +108,54 @@ func (s *Server) importDeputies(ctx context.Context, id int64, u auth.User, data
 		result: jobs.ImportOutcome{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged}}
 }
 
-// deputyExport exports, in a job, the deputies matching the list's filters;
-// phones are masked for everyone but staff.
+// deputyFilterFields are the list filters that the export form carries.
+var deputyFilterFields = []string{"township", "level", "category", "status", "q", "sort"}
+
+// deputyPersonalData is what a full deputy export holds beyond the masked one.
+const deputyPersonalData = "完整的联系电话"
+
+// deputyExport exports, in a job, the deputies matching the list's filters,
+// with phones masked. Staff may ask for them in full (full=1, see
+// exportChoice) with a stated purpose; the first row of such a file says
+// that it holds personal data. Every export is audited with its filters,
+// deputy count, and purpose when full.
 func (s *Server) deputyExport(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
+	purpose, done := s.exportChoice(w, r, "导出人大代表花名册（完整信息）", deputyPersonalData, deputyFilterFields)
+	if done {
+		return
+	}
+	full := purpose != ""
 	v := r.PostForm
 	f := store.DeputyFilter{Township: v.Get("township"), Level: v.Get("level"), Category: v.Get("category"),
 		Status: v.Get("status"), Query: v.Get("q"), Sort: v.Get("sort")}
-	if err := s.st.AuditAction(r.Context(), u.ID, "deputy.export", "deputy_export", 0, map[string]any{
-		"township": f.Township, "level": f.Level, "category": f.Category, "status": f.Status, "unmasked": u.SeesPersonalData()}); err != nil {
+	_, total, err := s.st.Deputies(r.Context(), f)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	after := map[string]any{"township": f.Township, "level": f.Level, "category": f.Category, "status": f.Status,
+		"deputies": total, "unmasked": full}
+	if full {
+		after["purpose"] = purpose
+	}
+	if err := s.st.AuditAction(r.Context(), u.ID, "deputy.export", "deputy_export", 0, after); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	s.startJob(w, r, "deputy_export", "正在导出", func(ctx context.Context, id int64) jobResult {
 		var rows []xlsx.ExportDeputy
 		err := s.st.ExportDeputies(ctx, f, func(d store.ExportDeputy) error {
-			if !u.SeesPersonalData() {
+			if !full {
 				d.Phone = household.MaskPhone(d.Phone)
 			}
 			rows = append(rows, xlsx.ExportDeputy(d))
 			return nil
 		})
 		meta, name, merr := s.exportMeta(ctx, "人大代表花名册")
+		if full {
+			meta.Notice = personalDataNotice(deputyPersonalData, purpose)
+		}
 		var buf bytes.Buffer
 		if err == nil && merr == nil {
 			err = xlsx.WriteDeputies(&buf, rows, meta)
@@ -133,6 +164,12 @@ func (s *Server) deputyExport(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("deputy export job", "job", id, "err", errors.Join(err, merr))
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
-		return jobResult{msg: "导出完成，共 " + strconv.Itoa(len(rows)) + " 名代表。", result: map[string]int{"deputies": len(rows)}, fileName: name, file: &buf}
+		msg := "导出完成，共 " + strconv.Itoa(len(rows)) + " 名代表。"
+		if full {
+			msg += "文件含完整联系电话，请妥善保管，用后删除。"
+		} else {
+			msg += "联系电话已按规定隐去中间位。"
+		}
+		return jobResult{msg: msg, result: map[string]int{"deputies": len(rows)}, fileName: name, file: &buf}
 	})
 }

@@ -32,6 +32,6 @@ func (s *Server) deputyList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, deputies.List(deputies.ListProps{
 		Layout: s.layoutProps(r, "人大代表", "/deputies"), Rows: rows, Filter: f, Townships: towns,
 		Levels: components.Options(deputy.Levels), Pager: pager(r, f.Page, total),
-		CanCreate: u.Role == auth.Staff, Phone: phoneFor(u),
+		CanCreate: u.Role == auth.Staff, Phone: phoneFor(u), CanExportFull: u.SeesPersonalData(),
 	}))
 }

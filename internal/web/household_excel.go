@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/household"
@@ -51,8 +52,13 @@ func (s *Server) householdTemplate(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	office, err := s.officeName(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := xlsx.WriteHouseholdTemplate(&buf, villages); err != nil {
+	if err := xlsx.WriteHouseholdTemplate(&buf, villages, office); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
@@ -135,27 +141,52 @@ func (s *Server) villageResolver(ctx context.Context) (func(township, village st
 
 // exportMeta is the title block of an export of the served county.
 func (s *Server) exportMeta(ctx context.Context, what string) (xlsx.ExportMeta, string, error) {
-	county, err := s.st.Division(ctx, s.county)
+	office, err := s.officeName(ctx)
 	if err != nil {
 		return xlsx.ExportMeta{}, "", err
 	}
 	today := s.now().In(Shanghai)
-	title := county.Name + what
-	return xlsx.ExportMeta{Title: title, Unit: county.Name + "人大常委会", Date: today}, title + "_" + today.Format("20060102") + ".xlsx", nil
+	title := strings.TrimSuffix(office, "人大常委会办公室") + what
+	return xlsx.ExportMeta{Title: title, Unit: office, Date: today}, title + "_" + today.Format("20060102") + ".xlsx", nil
 }
 
+// officeName is the name of the office running Bangfu, from the county it
+// is set up for (COUNTY_CODE): 汨罗市人大常委会办公室. Exports name it as
+// their 填报单位 and as the workbook's creator.
+func (s *Server) officeName(ctx context.Context) (string, error) {
+	county, err := s.st.Division(ctx, s.county)
+	if err != nil {
+		return "", err
+	}
+	return county.Name + "人大常委会办公室", nil
+}
+
+// householdFilterFields are the list filters that the export form carries.
+var householdFilterFields = []string{"division", "status", "attribute", "cause", "paired", "planned_year", "q", "sort"}
+
+// householdPersonalData is what a full household export holds beyond the
+// masked one.
+const householdPersonalData = "完整的身份证号和联系电话"
+
 // householdExport exports, in a job, the households in the user's scope that
-// match the list's filters. Staff get ID numbers and phones in full (the
-// export is audited either way); everyone else gets them masked.
+// match the list's filters, with ID numbers and phones masked. Staff may ask
+// for them in full (full=1, see exportChoice) with a stated purpose; the
+// first row of such a file says that it holds personal data. Every export
+// is audited with its filters, household count, and purpose when full.
 func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
+	purpose, done := s.exportChoice(w, r, "导出贫困户花名册（完整信息）", householdPersonalData, householdFilterFields)
+	if done {
+		return
+	}
+	full := purpose != ""
 	f := householdFilterFrom(r.PostForm, u)
 	_, total, err := s.st.Households(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	if err := s.st.AuditExport(r.Context(), u.ID, f, total, u.SeesPersonalData()); err != nil {
+	if err := s.st.AuditExport(r.Context(), u.ID, f, total, purpose); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
@@ -166,6 +197,9 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("export job", "job", id, "err", err)
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
+		if full {
+			meta.Notice = personalDataNotice(householdPersonalData, purpose)
+		}
 		// Households stream from the database into the workbook: memory does
 		// not grow with their number.
 		hw, err := xlsx.NewHouseholdWriter(meta)
@@ -174,7 +208,7 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
 		err = s.st.ExportHouseholds(ctx, u.Scope(), f, func(h store.ExportHousehold) error {
-			if !u.SeesPersonalData() {
+			if !full {
 				h.IDNumber = idcard.Mask(h.IDNumber)
 				h.Phone = household.MaskPhone(h.Phone)
 				h.Head.IDNumber = h.IDNumber
@@ -214,7 +248,9 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
 		}
 		msg := "导出完成，共 " + strconv.Itoa(n) + " 户。"
-		if !u.SeesPersonalData() {
+		if full {
+			msg += "文件含完整身份证号和电话，请妥善保管，用后删除。"
+		} else {
 			msg += "身份证号和电话已按规定隐去中间位。"
 		}
 		return jobResult{msg: msg, result: map[string]int{"households": n}, fileName: name, file: tmp}

@@ -44,7 +44,7 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, households.List(households.ListProps{
 		Layout: s.layoutProps(r, "贫困户", "/households"), Rows: rows, Filter: f, Divisions: divs,
-		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff, CanFindByID: u.Role == auth.Staff, Years: yearsUpTo(s.today().Year() + 1),
+		Pager: pager(r, f.Page, total), CanCreate: u.Role == auth.Staff, CanFindByID: u.Role == auth.Staff, CanExportFull: u.SeesPersonalData(), Years: yearsUpTo(s.today().Year() + 1),
 	}))
 }
 

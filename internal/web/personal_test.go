@@ -49,7 +49,8 @@ func TestPersonalDataEncryptedAtRest(t *testing.T) {
 	}
 
 	// A staff export (every ID in full) is stored sealed and downloads whole.
-	status, job, _ := a.post(t, staff, "/households/export", url.Values{"division": {yuchi}, "q": {headID}})
+	status, job, _ := a.post(t, staff, "/households/export", url.Values{"division": {yuchi}, "q": {headID},
+		"full": {"1"}, "confirm": {"1"}, "purpose": {"报送民政"}})
 	if jstatus, page := a.waitJob(t, staff, job); status != http.StatusSeeOther || jstatus != "done" {
 		t.Fatalf("export: %d %s %q", status, jstatus, page)
 	}

@@ -100,8 +100,13 @@ func (s *Server) rankingExport(w http.ResponseWriter, r *http.Request) {
 // sendTable writes t as an Excel download, buffered so that an error can
 // still be a page.
 func (s *Server) sendTable(w http.ResponseWriter, r *http.Request, t xlsx.Table, title, filename string) {
+	office, err := s.officeName(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := xlsx.WriteTable(&buf, t, xlsx.ExportMeta{Title: title, Unit: "汨罗市人大常委会办公室", Date: s.today()}); err != nil {
+	if err := xlsx.WriteTable(&buf, t, xlsx.ExportMeta{Title: title, Unit: office, Date: s.today()}); err != nil {
 		s.serveError(w, r, err)
 		return
 	}

@@ -125,9 +125,14 @@ var deputyGuide = []string{
 // 状态, 所在乡(镇) (townships) and 所在村（社区） (villages, listed with their
 // townships on a 村庄名录 sheet); 代表证号 and 联系电话 formatted as text,
 // 出生日期 as a date; and a 填写说明 sheet with the rules in Chinese.
-func WriteDeputyTemplate(w io.Writer, townships []string, villages []Village) error {
+//
+// office, the office handing out the template, is the workbook's creator.
+func WriteDeputyTemplate(w io.Writer, townships []string, villages []Village, office string) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := setDocProps(f, "人大代表花名册导入模板", office); err != nil {
+		return fmt.Errorf("xlsx deputy template: %w", err)
+	}
 	if err := buildDeputyTemplate(f, townships, villages); err != nil {
 		return fmt.Errorf("xlsx deputy template: %w", err)
 	}
@@ -254,7 +259,7 @@ const dateNumFmt = "yyyy-mm-dd"
 // a title row, a 填报单位/填报日期 row, the heading row, then one row per
 // deputy. Birth dates are date cells, phones and credential numbers text
 // cells, and text that a spreadsheet would take for a formula is neutralised
-// (safeText). The sheet prints on A4 landscape, one page wide, with the
+// (exportStyles.text). The sheet prints on A4 landscape, one page wide, with the
 // heading row repeated on every page. Rows are streamed.
 func WriteDeputies(w io.Writer, ds []ExportDeputy, meta ExportMeta) error {
 	f := excelize.NewFile()
@@ -330,7 +335,7 @@ func writeDeputies(f *excelize.File, ds []ExportDeputy, meta ExportMeta) error {
 // err is a *FileError when the file as a whole is refused (see
 // ReadHouseholds for the limits). The sheet is read as a stream.
 func ReadDeputies(r io.ReaderAt, size int64, lim Limits, resolveTownship func(name string) (code string, ok bool), resolveVillage func(township, village string) (string, bool), now time.Time) ([]Deputy, []RowError, error) {
-	f, rows, err := openSheet(r, size, lim)
+	f, rows, err := openSheet(r, size, lim, DeputyColumns[:])
 	if err != nil {
 		return nil, nil, err
 	}

@@ -507,7 +507,7 @@ func TestDeputiesRoundTrip(t *testing.T) {
 	if get("F4") != "汨罗市人大代表、镇人大代表" || get("O5") != "已离任" || get("A7") != "4" {
 		t.Errorf("levels %q, status %q, seq %q", get("F4"), get("O5"), get("A7"))
 	}
-	if get("J4") != "'"+in[0].WorkUnit || get("K6") != "'-1+2" || get("H7") != "'@届" || get("D7") != "'+族" {
+	if get("J4") != in[0].WorkUnit || get("K6") != "-1+2" || get("H7") != "@届" || get("D7") != "+族" {
 		t.Errorf("neutralised: %q %q %q %q", get("J4"), get("K6"), get("H7"), get("D7"))
 	}
 	if fm, _ := f.GetCellFormula(sh, "J4"); fm != "" {
@@ -531,7 +531,7 @@ func TestDeputiesRoundTrip(t *testing.T) {
 func TestDeputyTemplate(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := xlsx.WriteDeputyTemplate(&buf, []string{"弼时镇", "罗江镇"}, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}); err != nil {
+	if err := xlsx.WriteDeputyTemplate(&buf, []string{"弼时镇", "罗江镇"}, []xlsx.Village{{"弼时镇", "玉池村"}, {"弼时镇", "弼时村"}, {"罗江镇", "罗江村"}}, "汨罗市人大常委会办公室"); err != nil {
 		t.Fatal(err)
 	}
 	ds, errs, err := readDeputies(t, buf.Bytes())

@@ -13,7 +13,7 @@ import (
 // The seeds are the template and a few broken files.
 func FuzzReadHouseholds(f *testing.F) {
 	var tpl bytes.Buffer
-	if err := xlsx.WriteHouseholdTemplate(&tpl, []xlsx.Village{{Township: "弼时镇", Name: "玉池村"}}); err != nil {
+	if err := xlsx.WriteHouseholdTemplate(&tpl, []xlsx.Village{{Township: "弼时镇", Name: "玉池村"}}, "汨罗市人大常委会办公室"); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(tpl.Bytes())

@@ -52,10 +52,12 @@ const (
 // is refused: larger than lim.MaxFileBytes, unpacking to more than
 // lim.MaxUnzippedBytes, more than lim.MaxRows rows after the heading (empty
 // rows count, so a sheet claiming a million rows is refused after reading
-// lim.MaxRows of them), or not an .xlsx workbook. The sheet is read as a
+// lim.MaxRows of them), a cell of more than MaxCellChars characters (the
+// message names its row and column), too many shared strings, or not an
+// .xlsx workbook (see precheck, which runs first). The sheet is read as a
 // stream: memory depends on the number of households, not on the file.
 func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township, village string) (code string, ok bool), now time.Time) ([]Household, []RowError, error) {
-	f, rows, err := openSheet(r, size, lim)
+	f, rows, err := openSheet(r, size, lim, Columns[:])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,19 +108,24 @@ func mib(n int64) string {
 
 // openSheet opens the workbook of size bytes in r within lim and returns it
 // with a row iterator over its first sheet; the caller closes both. err is a
-// *FileError when the file as a whole is refused.
-func openSheet(r io.ReaderAt, size int64, lim Limits) (*excelize.File, *excelize.Rows, error) {
+// *FileError when the file as a whole is refused, also for a cell of more
+// than MaxCellChars characters (named by its row and its heading in cols)
+// and the other checks of precheck, made before excelize reads anything.
+// Worksheets and shared strings over 1 MiB are read from temporary files.
+func openSheet(r io.ReaderAt, size int64, lim Limits, cols []string) (*excelize.File, *excelize.Rows, error) {
 	if size > lim.MaxFileBytes {
 		return nil, nil, &FileError{Message: fmt.Sprintf("文件太大（%s），上限为 %s", mib(size), mib(lim.MaxFileBytes))}
 	}
-	unzipXML := min(lim.MaxUnzippedBytes, excelize.StreamChunkSize)
+	if err := precheck(r, size, lim, cols); err != nil {
+		return nil, nil, err
+	}
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		UnzipSizeLimit: lim.MaxUnzippedBytes, UnzipXMLSizeLimit: unzipXML})
+		UnzipSizeLimit: lim.MaxUnzippedBytes, UnzipXMLSizeLimit: min(lim.MaxUnzippedBytes, unzipXMLLimit)})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size") {
-			return nil, nil, &FileError{Message: fmt.Sprintf("文件解压后超过 %s，不予导入；请只保留花名册数据后重新上传", mib(lim.MaxUnzippedBytes)), Err: err}
+			return nil, nil, &FileError{Message: tooBigUnzipped(lim), Err: err}
 		}
-		return nil, nil, &FileError{Message: "无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件（可在 Excel 中“另存为”.xlsx）", Err: err}
+		return nil, nil, &FileError{Message: notXLSX, Err: err}
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {

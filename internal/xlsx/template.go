@@ -70,9 +70,14 @@ var guide = []string{
 // heading row, dropdowns on every coded column and on 乡(镇)/行政村 (from a
 // 村庄名录 sheet of villages), the ID number and phone columns formatted as
 // text, and a 填写说明 sheet with the rules in Chinese.
-func WriteHouseholdTemplate(w io.Writer, villages []Village) error {
+//
+// office, the office handing out the template, is the workbook's creator.
+func WriteHouseholdTemplate(w io.Writer, villages []Village, office string) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := setDocProps(f, "贫困户花名册导入模板", office); err != nil {
+		return fmt.Errorf("xlsx template: %w", err)
+	}
 	if err := f.SetSheetName("Sheet1", SheetName); err != nil {
 		return fmt.Errorf("xlsx template: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/shopspring/decimal"
@@ -20,7 +21,7 @@ const headingRowExport = 3
 // row, a 填报单位/填报日期 row, the heading row, then one row per person (the
 // head first). ID numbers and phones are text cells, income a number with two
 // decimals written exactly (see yuanValue), text that a spreadsheet would
-// take for a formula is neutralised (see safeText). The sheet prints on A4
+// take for a formula stays text (see exportStyles.text). The sheet prints on A4
 // landscape, one page wide, with the heading row repeated on every page. Rows
 // are streamed, so memory does not grow with the number of households.
 func WriteHouseholds(w io.Writer, hs []ExportHousehold, meta ExportMeta) error {
@@ -63,6 +64,9 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headingRowExport, headingRowExport), Scope: sheet}); err != nil {
 		return nil, styles, err
 	}
+	if err := setDocProps(f, meta.Title, meta.Unit); err != nil {
+		return nil, styles, err
+	}
 	styles, err := newExportStyles(f)
 	if err != nil {
 		return nil, styles, err
@@ -71,8 +75,11 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 	if err != nil {
 		return nil, styles, err
 	}
-	for i, wdt := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wdt); err != nil {
+	// Excel wants the <col> elements ascending; the stream writer puts each
+	// new width before those set earlier (and, unlike File.Write, never
+	// sorts them), so the widths go in from the last column to the first.
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return nil, styles, err
 		}
 	}
@@ -80,7 +87,7 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headingRowExport, TopLeftCell: fmt.Sprintf("A%d", headingRowExport+1), ActivePane: "bottomLeft"}); err != nil {
 		return nil, styles, err
 	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: safeText(meta.Title)}}, excelize.RowOpts{Height: 28}); err != nil {
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: meta.Title + meta.Notice}}, excelize.RowOpts{Height: 28}); err != nil {
 		return nil, styles, err
 	}
 	date := ""
@@ -88,7 +95,7 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 		date = fmt.Sprintf("%d年%d月%d日", meta.Date.Year(), meta.Date.Month(), meta.Date.Day())
 	}
 	if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: styles.plain,
-		Value: safeText("填报单位：" + meta.Unit + "　　　　填报日期：" + date)}}); err != nil {
+		Value: "填报单位：" + meta.Unit + "　　　　填报日期：" + date}}); err != nil {
 		return nil, styles, err
 	}
 	heading := make([]any, len(headings))
@@ -234,6 +241,7 @@ func headMember(h ExportHousehold) household.Member {
 // border so that the printed roster is a ruled table.
 type exportStyles struct {
 	title, plain, heading, body, textBody, yuan int
+	quoted                                      int // textBody with Excel's quote prefix (see text)
 }
 
 func newExportStyles(f *excelize.File) (exportStyles, error) {
@@ -258,15 +266,43 @@ func newExportStyles(f *excelize.File) (exportStyles, error) {
 		}
 		*st.id = id
 	}
+	// excelize's Style has no quote prefix: the cell format is copied from
+	// textBody with quotePrefix set. A copy, because NewStyle hands out one
+	// ID for equal styles.
+	xfs := f.Styles.CellXfs
+	if xfs == nil || s.textBody >= len(xfs.Xf) {
+		return s, fmt.Errorf("text style %d not in the workbook's styles", s.textBody)
+	}
+	quoted, yes := xfs.Xf[s.textBody], true
+	quoted.QuotePrefix = &yes
+	xfs.Xf = append(xfs.Xf, quoted)
+	xfs.Count = len(xfs.Xf)
+	s.quoted = len(xfs.Xf) - 1
 	return s, nil
 }
 
-// text is a text cell (never a formula, see safeText).
+// setDocProps sets the workbook's core properties: title, creator (the
+// office writing it) and created/modified now, instead of excelize's
+// defaults (creator "xuri", 2006-09-16).
+func setDocProps(f *excelize.File, title, creator string) error {
+	now := time.Now().UTC().Format(time.RFC3339)
+	return f.SetDocProps(&excelize.DocProperties{Title: title, Creator: creator, LastModifiedBy: creator,
+		Created: now, Modified: now, Language: "zh-CN"})
+}
+
+// text is a text cell. Text that a spreadsheet would take for a formula
+// (see isFormulaLike) gets the quoted style: Excel and WPS show it exactly
+// as typed, and keep it text when a clerk edits the cell (F2, Enter) or
+// copies it elsewhere, as a typed leading apostrophe would, without showing
+// an apostrophe. The cell is an inline string either way, never a formula.
 func (s exportStyles) text(v string) excelize.Cell {
-	if v == "" {
+	switch {
+	case v == "":
 		return s.empty()
+	case isFormulaLike(v):
+		return excelize.Cell{StyleID: s.quoted, Value: v}
 	}
-	return excelize.Cell{StyleID: s.textBody, Value: safeText(v)}
+	return excelize.Cell{StyleID: s.textBody, Value: v}
 }
 
 func (s exportStyles) num(n int) excelize.Cell { return excelize.Cell{StyleID: s.body, Value: n} }
@@ -308,23 +344,17 @@ func (s exportStyles) yuanValue(d decimal.Decimal) excelize.Cell {
 // return are on OWASP's CSV-injection list too.
 const formulaStarts = "=+-@\t\r"
 
-// safeText neutralises text that a spreadsheet would evaluate as a formula
-// ("=HYPERLINK(...)", "+1", "-2+3", "@SUM(...)") by prefixing a single quote,
-// the mark Excel itself uses for "this is text". The cell is written as an
-// inline string either way, so Excel does not evaluate it on open; the prefix
-// is for what happens next: a clerk editing the cell (F2, Enter), copying it
-// into another sheet or saving the sheet as CSV would otherwise turn it into
-// a live formula. Only text goes through here: numbers (including negative
-// ones) are written as number cells and stay numbers. The reader strips the
-// quote again, so a neutralised cell imports back as the original text.
-func safeText(v string) string {
-	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
-		return "'" + v
-	}
-	return v
+// isFormulaLike reports whether v starts the way a formula does when typed
+// or pasted into Excel, WPS or LibreOffice ("=HYPERLINK(...)", "+1",
+// "-2+3", "@SUM(...)"). Only text goes through here: numbers (including
+// negative ones) are written as number cells and stay numbers.
+func isFormulaLike(v string) bool {
+	return v != "" && strings.ContainsRune(formulaStarts, rune(v[0]))
 }
 
-// unquote undoes safeText.
+// unquote removes the apostrophe that exports before the quote-prefix
+// style put in front of formula-like text, so such files import back as
+// the original text.
 func unquote(v string) string {
 	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
 		return v[1:]

@@ -165,9 +165,12 @@ type ExportHousehold struct {
 // ExportMeta is the title block of an export: the title row and the
 // 填报单位 / 填报日期 row.
 type ExportMeta struct {
-	Title string    // e.g. 汨罗市建档立卡贫困户花名册
-	Unit  string    // 填报单位, e.g. 汨罗市人大常委会办公室
-	Date  time.Time // 填报日期, shown as 2026年11月29日
+	Title string // e.g. 汨罗市建档立卡贫困户花名册
+	// Notice follows the title on the first row, e.g. that the file holds
+	// personal data; it is not part of the document's title property.
+	Notice string
+	Unit   string    // 填报单位, e.g. 汨罗市人大常委会办公室
+	Date   time.Time // 填报日期, shown as 2026年11月29日
 }
 
 // sexLabel and sexValue translate the stored sex to the roster's 男/女.
