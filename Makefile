@@ -1,9 +1,9 @@
 # Bangfu: `make run` sets everything up and serves http://localhost:8080;
-# `make test` checks generated code, vets and runs every test against the
+# `make test` checks generated code, vets, runs staticcheck and runs every test against the
 # PostgreSQL on 127.0.0.1:5432 (see README.md).
 GO ?= go
 
-.PHONY: run test generate check-generated vet build clean bench bench-uploads fuzz
+.PHONY: run test generate check-generated vet staticcheck build clean bench bench-uploads fuzz
 
 run:
 	$(GO) run ./cmd/bangfu up
@@ -25,7 +25,11 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); exit 1; }
 	$(GO) vet ./...
 
-test: check-generated vet
+# staticcheck is pinned as a tool in go.mod (honnef.co/go/tools).
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+test: check-generated vet staticcheck
 	$(GO) test -count=1 ./...
 
 # Fuzz targets, FUZZTIME each (default 60s); `make test` runs their seeds.

@@ -22,6 +22,7 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	st := testutil.NewStore(t)
+	testutil.AllowAppRole(t) // serve runs as DB_ROLE's default, bangfu_app
 	// What `bangfu migrate` does as the owner before serve runs as the
 	// application's role.
 	if _, err := st.EncryptLegacy(context.Background()); err != nil {

@@ -172,6 +172,11 @@ func LoadScaled(ctx context.Context, st *store.Store, today time.Time, sc Scale)
 	}
 	st.ForgetDivisions() // relief point and poor villages were set
 	if loaded {
+		// The prefecture's call is published last, so that it heads the
+		// deputies' notice lists.
+		if err := seedMeetings(ctx, st, today); err != nil {
+			return false, fmt.Errorf("demo.Load: %w", err)
+		}
 		if err := publishDemoNotice(ctx, st); err != nil {
 			return false, fmt.Errorf("demo.Load: %w", err)
 		}

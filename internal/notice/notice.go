@@ -23,7 +23,7 @@ import (
 var Audiences = codelist.List{
 	{Value: "all", Label: "全体在任代表"},
 	{Value: "level", Label: "按代表层级"},
-	{Value: "township", Label: "按乡镇（居住在该乡镇或在该乡镇结对帮扶的代表）"},
+	{Value: "township", Label: "按乡镇（居住在该乡镇或在该乡镇结对帮扶的代表，及在该乡镇结对的帮扶单位）"},
 	{Value: "chairs", Label: "乡镇人大主席"},
 }
 

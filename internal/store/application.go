@@ -32,15 +32,32 @@ const applicationSelect = `SELECT a.id, a.deputy_id, d.name AS deputy_name, t.na
 	(SELECT count(*) FROM pairings p WHERE p.deputy_id = a.deputy_id AND p.status IN ('active', 'proposed'))::int AS paired
 FROM applications a JOIN deputies d ON d.id = a.deputy_id JOIN divisions t ON t.code = d.home_township_code`
 
-// Applications returns applications, newest first: all of them (deputyID 0)
-// or those of one deputy.
-func (s *Store) Applications(ctx context.Context, deputyID int64) ([]ApplicationRow, error) {
-	rows, _ := s.Pool.Query(ctx, applicationSelect+` WHERE ($1 = 0 OR a.deputy_id = $1) ORDER BY a.status, a.id DESC`, deputyID)
+// ApplicationFilter selects applications: one deputy's (DeputyID, 0 =
+// every deputy), deputies whose name contains Query, one page of PageSize
+// (Page from 1).
+type ApplicationFilter struct {
+	DeputyID int64
+	Query    string
+	Page     int
+}
+
+// Applications returns one page of the applications matching f, open ones
+// first, newest first, and how many match in all.
+func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]ApplicationRow, int, error) {
+	where := ` WHERE ($1 = 0 OR a.deputy_id = $1) AND ($2 = '' OR strpos(d.name, $2) > 0)`
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM applications a JOIN deputies d ON d.id = a.deputy_id`+where,
+		f.DeputyID, f.Query).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.Applications count: %w", err)
+	}
+	page := max(f.Page, 1)
+	rows, _ := s.Pool.Query(ctx, applicationSelect+where+` ORDER BY a.status, a.id DESC LIMIT $3 OFFSET $4`,
+		f.DeputyID, f.Query, PageSize, (page-1)*PageSize)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ApplicationRow])
 	if err != nil {
-		return nil, fmt.Errorf("store.Applications: %w", err)
+		return nil, 0, fmt.Errorf("store.Applications: %w", err)
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // FileApplication records a deputy's application; an open application of the

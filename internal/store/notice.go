@@ -217,10 +217,11 @@ func (s *Store) PublishNotice(ctx context.Context, n notice.Notice, files []Noti
 			ct, err := tx.Exec(ctx, `INSERT INTO notice_recipients (notice_id, kind, deputy_id, township_code, had_account)
 				SELECT $1, 'deputy', d.id, d.home_township_code, EXISTS (SELECT 1 FROM users u WHERE u.deputy_id = d.id AND u.active)
 				FROM deputies d
-				WHERE d.status = 'active' AND d.kind = 'deputy' AND (
-					$2 = 'all'
-					OR ($2 = 'level' AND d.levels && $3::text[])
-					OR ($2 = 'township' AND (d.home_township_code = ANY($4::text[]) OR EXISTS (
+				WHERE d.status = 'active' AND (
+					($2 = 'all' AND d.kind = 'deputy')
+					OR ($2 = 'level' AND d.kind = 'deputy' AND d.levels && $3::text[])
+					-- a township's helpers: its deputies and the deputies and units paired there
+					OR ($2 = 'township' AND ((d.kind = 'deputy' AND d.home_township_code = ANY($4::text[])) OR EXISTS (
 						SELECT 1 FROM pairings p JOIN households h ON h.id = p.household_id
 						WHERE p.deputy_id = d.id AND p.status = 'active' AND h.township_code = ANY($4::text[]))))
 				)

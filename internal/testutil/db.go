@@ -135,6 +135,16 @@ func ensureAppMember(t testing.TB) {
 	}
 }
 
+// AllowAppRole makes pgtestdb's user a member of store.AppRole, as an
+// operator grants the role to the account `bangfu serve` connects with, so
+// that a test can run serve with its default DB_ROLE. Roles are the
+// cluster's: without it such a test passed only after another package's
+// test had granted it.
+func AllowAppRole(t testing.TB) {
+	t.Helper()
+	ensureAppMember(t)
+}
+
 // AppStore returns a store on st's database whose connections run as the
 // application's database role (store.AppRole), as `bangfu serve` does:
 // no UPDATE, DELETE or TRUNCATE of audit events.

@@ -34,18 +34,12 @@ func (s *Server) deputyCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderDeputyForm(w http.ResponseWriter, r *http.Request, status int, p deputies.FormProps, title string) {
-	towns, err := s.townshipOptions(r.Context())
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	villages, err := s.villageOptions(r.Context(), "")
-	if err != nil {
+	var err error
+	if p.Townships, p.Villages, err = s.homeOptions(r.Context()); err != nil {
 		s.serveError(w, r, err)
 		return
 	}
 	p.Layout = s.layoutProps(r, title, "/deputies")
-	p.Townships, p.Villages = towns, villages
 	p.Genders, p.Levels, p.Categories = components.Options(deputy.Genders), components.Options(deputy.Levels), components.Options(deputy.Categories)
 	s.render(w, r, status, deputies.Form(p))
 }

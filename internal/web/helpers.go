@@ -73,6 +73,19 @@ func (s *Server) villageOptions(ctx context.Context, township string) ([]compone
 	return out, nil
 }
 
+// homeOptions is the choice of home township and village of a helper's
+// form (a deputy's or a unit's): every township of the county, every
+// village.
+func (s *Server) homeOptions(ctx context.Context) (towns, villages []components.Option, err error) {
+	if towns, err = s.townshipOptions(ctx); err != nil {
+		return nil, nil, err
+	}
+	if villages, err = s.villageOptions(ctx, ""); err != nil {
+		return nil, nil, err
+	}
+	return towns, villages, nil
+}
+
 // inCounty reports whether code is a stored division of the served county.
 func (s *Server) inCounty(ctx context.Context) func(string) bool {
 	return func(code string) bool {
@@ -117,3 +130,16 @@ func pastLastPage(w http.ResponseWriter, r *http.Request, page, total int) bool 
 
 // householdStandard reports whether v is an identification standard.
 func householdStandard(v string) bool { return household.Standards.Has(v) }
+
+// townshipNamer returns code → township name for the county.
+func (s *Server) townshipNamer(r *http.Request) (func(string) string, []components.Option, error) {
+	opts, err := s.townshipOptions(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, o := range opts {
+		names[o.Value] = o.Label
+	}
+	return func(c string) string { return names[c] }, opts, nil
+}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -17,19 +15,6 @@ import (
 	"github.com/bangfu/bangfu/internal/xlsx"
 	"github.com/bangfu/bangfu/web/pages/jobs"
 )
-
-// maxListedProblems is how many bad rows an import page lists.
-const maxListedProblems = 500
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-// attachment sets the headers of an Excel download named name (UTF-8 file
-// names per RFC 6266 / 5987).
-func attachment(w http.ResponseWriter, name string) {
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", "attachment; filename=\"bangfu.xlsx\"; filename*=UTF-8''"+pathEscape(name))
-	w.Header().Set("Cache-Control", "no-store")
-}
 
 // xlsxVillages lists the county's villages for templates.
 func (s *Server) xlsxVillages(ctx context.Context) ([]xlsx.Village, error) {
@@ -52,18 +37,9 @@ func (s *Server) householdTemplate(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	office, err := s.officeName(r.Context())
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := xlsx.WriteHouseholdTemplate(&buf, villages, office); err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	attachment(w, "贫困户花名册导入模板.xlsx")
-	_, _ = buf.WriteTo(w)
+	s.sendTemplate(w, r, "贫困户花名册导入模板.xlsx", func(w io.Writer, office string) error {
+		return xlsx.WriteHouseholdTemplate(w, villages, office)
+	})
 }
 
 var householdImportPage = jobs.ImportProps{Action: "/households/import", Template: "/households/template.xlsx", Notes: []string{
@@ -85,42 +61,31 @@ func (s *Server) householdImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) importHouseholds(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {
-	resolve, err := s.villageResolver(ctx)
-	if err != nil {
-		s.log.Error("import job", "job", id, "err", err)
-		return jobResult{failed: true, msg: "导入出错，未导入任何数据。"}
-	}
-	hs, rowErrs, err := xlsx.ReadHouseholds(bytes.NewReader(data), int64(len(data)), lim, resolve, s.now().In(Shanghai))
-	if msg, ok := xlsx.IsFileError(err); ok {
-		return jobResult{failed: true, msg: msg}
-	}
-	if err != nil {
-		s.log.Error("import job", "job", id, "err", err)
-		return jobResult{failed: true, msg: "文件无法读取，未导入任何数据。请确认是本系统模板填写的 .xlsx 文件。"}
-	}
-	if len(rowErrs) > 0 {
-		return jobResult{failed: true, msg: fmt.Sprintf("文件中有 %d 处错误，未导入任何数据。请修改后重新导入。", len(rowErrs)), result: rowProblems(rowErrs)}
-	}
-	_ = s.st.JobProgress(ctx, id, "正在写入数据库", 0, len(hs))
-	in := make([]store.ImportHousehold, len(hs))
-	for i, h := range hs {
-		in[i] = store.ImportHousehold(h)
-	}
-	res, err := s.st.ImportHouseholds(ctx, in, u.ID)
-	var conflict *store.ErrImportConflict
-	if errors.As(err, &conflict) {
-		rowErrs := make([]xlsx.RowError, len(conflict.Conflicts))
-		for i, c := range conflict.Conflicts {
-			rowErrs[i] = xlsx.RowError{Row: c.Row, Column: "身份证号码", Reason: "身份证号 " + idcard.Mask(c.IDNumber) + " 已登记在 " + c.Holder + " 户"}
+	var hs []xlsx.Household
+	return s.runImport(ctx, id, "household_import", "户", func() importRead {
+		resolve, err := s.villageResolver(ctx)
+		if err != nil {
+			return importRead{err: err}
 		}
-		return jobResult{failed: true, msg: fmt.Sprintf("有 %d 个身份证号已登记在其他户，未导入任何数据。", len(rowErrs)), result: rowProblems(rowErrs)}
-	}
-	if err != nil {
-		s.log.Error("import job", "job", id, "err", err)
-		return jobResult{failed: true, msg: "写入数据库出错，未导入任何数据。"}
-	}
-	return jobResult{msg: fmt.Sprintf("导入完成：新增 %d 户，更新 %d 户，%d 户无变化。", res.Created, res.Updated, res.Unchanged),
-		result: jobs.ImportOutcome{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged}}
+		var rowErrs []xlsx.RowError
+		hs, rowErrs, err = xlsx.ReadHouseholds(bytes.NewReader(data), int64(len(data)), lim, resolve, s.now().In(Shanghai))
+		return importRead{n: len(hs), rowErrs: rowErrs, err: err}
+	}, func() importWrite {
+		in := make([]store.ImportHousehold, len(hs))
+		for i, h := range hs {
+			in[i] = store.ImportHousehold(h)
+		}
+		res, err := s.st.ImportHouseholds(ctx, in, u.ID)
+		var conflict *store.ErrImportConflict
+		if errors.As(err, &conflict) {
+			rowErrs := make([]xlsx.RowError, len(conflict.Conflicts))
+			for i, c := range conflict.Conflicts {
+				rowErrs[i] = xlsx.RowError{Row: c.Row, Column: "身份证号码", Reason: "身份证号 " + idcard.Mask(c.IDNumber) + " 已登记在 " + c.Holder + " 户"}
+			}
+			return importWrite{conflicts: rowErrs, conflictMsg: "有 %d 个身份证号已登记在其他户，未导入任何数据。"}
+		}
+		return importWrite{created: res.Created, updated: res.Updated, unchanged: res.Unchanged, err: err}
+	})
 }
 
 // villageResolver maps (乡镇 name, 村 name) of a roster to a village code.
@@ -175,40 +140,31 @@ const householdPersonalData = "完整的身份证号和联系电话"
 // is audited with its filters, household count, and purpose when full.
 func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	purpose, done := s.exportChoice(w, r, "导出贫困户花名册（完整信息）", householdPersonalData, householdFilterFields)
-	if done {
-		return
-	}
-	full := purpose != ""
 	f := householdFilterFrom(r.PostForm, u)
-	_, total, err := s.st.Households(r.Context(), u.Scope(), f)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	if err := s.st.AuditExport(r.Context(), u.ID, f, total, purpose); err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	s.startJob(w, r, "household_export", "正在导出", func(ctx context.Context, id int64) jobResult {
+	var total int
+	s.startExport(w, r, householdExportKind, func(purpose string) error {
+		var err error
+		if _, total, err = s.st.Households(r.Context(), u.Scope(), f); err != nil {
+			return err
+		}
+		return s.st.AuditExport(r.Context(), u.ID, f, total, purpose)
+	}, func(ctx context.Context, id int64, purpose string) (int, string, io.Reader, error) {
 		_ = s.st.JobProgress(ctx, id, "正在读取数据", 0, total)
 		meta, name, err := s.exportMeta(ctx, "建档立卡贫困户花名册")
 		if err != nil {
-			s.log.Error("export job", "job", id, "err", err)
-			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			return 0, "", nil, err
 		}
-		if full {
+		if purpose != "" {
 			meta.Notice = personalDataNotice(householdPersonalData, purpose)
 		}
 		// Households stream from the database into the workbook: memory does
 		// not grow with their number.
 		hw, err := xlsx.NewHouseholdWriter(meta)
 		if err != nil {
-			s.log.Error("export job", "job", id, "err", err)
-			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			return 0, "", nil, err
 		}
 		err = s.st.ExportHouseholds(ctx, u.Scope(), f, func(h store.ExportHousehold) error {
-			if !full {
+			if purpose == "" {
 				h.IDNumber = idcard.Mask(h.IDNumber)
 				h.Phone = household.MaskPhone(h.Phone)
 				h.Head.IDNumber = h.IDNumber
@@ -226,8 +182,7 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 		})
 		if err != nil {
 			hw.Close()
-			s.log.Error("export job", "job", id, "err", err)
-			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			return 0, "", nil, err
 		}
 		n := hw.Households()
 		_ = s.st.JobProgress(ctx, id, "正在生成Excel文件", n, total)
@@ -244,15 +199,13 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 			if tmp != nil {
 				tmp.Close()
 			}
-			s.log.Error("export job", "job", id, "err", err)
-			return jobResult{failed: true, msg: "导出出错，请稍后重试。"}
+			return 0, "", nil, err
 		}
-		msg := "导出完成，共 " + strconv.Itoa(n) + " 户。"
-		if full {
-			msg += "文件含完整身份证号和电话，请妥善保管，用后删除。"
-		} else {
-			msg += "身份证号和电话已按规定隐去中间位。"
-		}
-		return jobResult{msg: msg, result: map[string]int{"households": n}, fileName: name, file: tmp}
+		return n, name, tmp, nil
 	})
 }
+
+// householdExportKind is the household roster's export.
+var householdExportKind = registryExport{kind: "household_export", fullTitle: "导出贫困户花名册（完整信息）",
+	personalData: householdPersonalData, filterFields: householdFilterFields, unit: "户", resultKey: "households",
+	maskedNote: "身份证号和电话已按规定隐去中间位。"}

@@ -30,8 +30,8 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 		tooMany := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			s.serveError(w, r, httpError{http.StatusTooManyRequests, "登录尝试过于频繁，请一分钟后再试。"})
 		})
-		r.With(httprate.Limit(20, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP), tooMany),
-			httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(loginUsername), tooMany)).Post("/login", s.loginSubmit)
+		r.With(httprate.LimitBy(20, time.Minute, loginAddress, tooMany),
+			httprate.LimitBy(10, time.Minute, loginUsername, tooMany)).Post("/login", s.loginSubmit)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.requirePasswordChange)
@@ -230,4 +230,11 @@ func loginUsername(r *http.Request) (string, error) {
 		return "", err
 	}
 	return "login:" + strings.ToLower(strings.TrimSpace(r.PostForm.Get("username"))), nil
+}
+
+// loginAddress is the rate-limit key of a login: the client's address as
+// realClient resolved it (the TCP peer, or the address a trusted proxy
+// forwarded), IPv6 cut to its /64 so one host cannot rotate addresses.
+func loginAddress(r *http.Request) (string, error) {
+	return "addr:" + httprate.CanonicalizeIP(clientIP(r)), nil
 }

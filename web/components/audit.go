@@ -9,6 +9,7 @@ import (
 	"github.com/bangfu/bangfu/internal/deputy"
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/ledger"
+	"github.com/bangfu/bangfu/internal/notice"
 	"sort"
 	"strings"
 )
@@ -46,7 +47,7 @@ var auditFields = map[string]string{
 	"category": "构成", "phone": "电话", "work_unit": "工作单位", "post": "职务", "home_township_code": "所在乡镇",
 	"credential_number": "代表证号", "term": "届次", "username": "账号",
 	"role": "角色", "path": "地址", "method": "方式", "locked_until": "锁定至", "events": "条数", "households": "户数",
-	"unmasked": "含完整身份证号",
+	"unmasked": "含完整身份证号", "audience": "发送范围", "townships": "乡镇", "township": "乡镇", "title": "标题", "theme": "主题", "story": "事迹",
 }
 
 // auditCodes translates coded values of audit fields into their labels.
@@ -54,7 +55,7 @@ var auditCodes = map[string]codelist.List{
 	"status": append(append(codelist.List{}, household.Statuses...), ledger.Statuses...), "attribute": household.Attributes,
 	"standard": household.Standards, "monitoring": household.Monitorings,
 	"head_sex": {{Value: "male", Label: "男"}, {Value: "female", Label: "女"}}, "category": deputy.Categories,
-	"role": auth.Roles,
+	"role": auth.Roles, "audience": notice.Audiences,
 }
 
 // Change is one field's before and after in an audit event.

@@ -54,13 +54,6 @@ func (f Field) inputType() string {
 	return f.Type
 }
 
-func (f Field) invalid() string {
-	if f.Error != "" {
-		return "true"
-	}
-	return ""
-}
-
 func (f Field) checked(v string) bool {
 	for _, s := range f.Selected {
 		if s == v {
