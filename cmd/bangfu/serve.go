@@ -57,6 +57,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, ready func(
 	sealCtx, stopSeal := context.WithCancel(ctx)
 	defer stopSeal()
 	go sealAudit(sealCtx, log, st, 2*time.Second)
+	go web.SweepSessions(sealCtx, st, 5*time.Minute)
 	log.Info("configuration", "config", cfg.Redacted())
 	if err := st.FailInterruptedJobs(ctx); err != nil {
 		return err

@@ -36,21 +36,14 @@ func (s *Server) deputyTemplate(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var deputyImportPage = jobs.ImportProps{Action: "/deputies/import", Template: "/deputies/template.xlsx", Notes: []string{
-	"按模板“填写说明”每位代表一行；出生日期可写成 1975-02-28、1975/2/28 或 1975年2月28日。",
-	"有代表证号的按代表证号匹配，没有的按姓名、出生日期和所在乡镇匹配；内容相同则不变。",
-	"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。",
-}}
-
-// deputyImportShow renders the upload form.
-func (s *Server) deputyImportShow(w http.ResponseWriter, r *http.Request) {
-	s.importPage(w, r, deputyImportPage, "deputy_import")
-}
-
-// deputyImport imports an uploaded deputy roster in a job, all-or-nothing.
-func (s *Server) deputyImport(w http.ResponseWriter, r *http.Request) {
-	s.importUpload(w, r, deputyImportPage, "deputy_import", s.importDeputies)
-}
+// deputyImporter is the deputy roster's import: one row per deputy,
+// matched by credential number, else by name, birth date and township.
+var deputyImporter = registryImport{kind: "deputy_import", run: (*Server).importDeputies, page: jobs.ImportProps{
+	Action: "/deputies/import", Template: "/deputies/template.xlsx", Notes: []string{
+		"按模板“填写说明”每位代表一行；出生日期可写成 1975-02-28、1975/2/28 或 1975年2月28日。",
+		"有代表证号的按代表证号匹配，没有的按姓名、出生日期和所在乡镇匹配；内容相同则不变。",
+		"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。",
+	}}}
 
 func (s *Server) importDeputies(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {
 	var ds []xlsx.Deputy

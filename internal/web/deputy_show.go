@@ -17,10 +17,8 @@ import (
 
 // deputyHelper is how a deputy's pages differ from a unit's.
 var deputyHelper = helperKind{
-	kind: deputy.KindDeputy, base: "/deputies", title: "代表 ", endLabel: "离任日期", endField: "left_office_date",
-	ended: "已标记离任。", endedFlagged: "已标记离任；其帮扶的 %d 户已标记为“待调整帮扶人”，请尽快重新结对。",
-	alreadyEnded: "该代表已是离任状态。", accountRefused: "该代表已有账号或已离任，未重复开通。",
-	username: deputyUsername,
+	kind: deputy.KindDeputy, base: "/deputies", title: "代表 ", noun: "代表", state: "离任", verb: "标记离任",
+	endField: "left_office_date", username: deputyUsername,
 	view: func(l layout.Props, h helpers.Helper) templ.Component {
 		return deputies.Show(deputies.ShowProps{Layout: l, Helper: h})
 	},

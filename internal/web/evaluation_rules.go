@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -32,24 +31,9 @@ func (s *Server) renderEvaluationRules(w http.ResponseWriter, r *http.Request, s
 	}))
 }
 
-// settingsEvaluation stores new evaluation rules (staff), audited.
+// settingsEvaluation stores new evaluation rules (staff), audited; bad
+// values come back beside their fields with what was typed.
 func (s *Server) settingsEvaluation(w http.ResponseWriter, r *http.Request) {
-	u, _ := userFrom(r)
-	def := scoring.DefaultEvaluationRules()
-	var rules scoring.EvaluationRules
-	typed, errs := readParams(r.PostForm, def.Params(), &rules)
-	if len(errs) == 0 {
-		err := s.st.SetEvaluationRules(r.Context(), rules, u.ID)
-		if inv := (*scoring.InvalidError)(nil); errors.As(err, &inv) {
-			errs = inv.Fields
-		} else if err != nil {
-			s.serveError(w, r, err)
-			return
-		}
-	}
-	if len(errs) > 0 {
-		s.renderEvaluationRules(w, r, http.StatusUnprocessableEntity, def.Params(), typed, errs)
-		return
-	}
-	s.redirect(w, r, "/evaluation/rules", "已保存新的考评规则，考评即按新规则计算。")
+	saveFormulaSettings(s, w, r, scoring.DefaultEvaluationRules().Params(), s.st.SetEvaluationRules, s.renderEvaluationRules,
+		"/evaluation/rules", "已保存新的考评规则，考评即按新规则计算。")
 }

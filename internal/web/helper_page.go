@@ -22,15 +22,24 @@ type helperKind struct {
 	kind     string // deputy.KindDeputy or deputy.KindUnit
 	base     string // "/deputies" or "/units"
 	title    string // page title before the name: "代表 ", "帮扶单位 "
-	endLabel string // the end date's label: 离任日期, 停用日期
+	noun     string // in messages: 代表, 单位
+	state    string // its state after the end of service: 离任, 停用 (the date is state+日期)
+	verb     string // what the end does: 标记离任, 停用
 	endField string // the end date's form field
 
 	username func(store.DeputyRow) string                       // login name opened for it
 	view     func(layout.Props, helpers.Helper) templ.Component // its page
+}
 
-	ended, endedFlagged string // flashes after the end; endedFlagged takes the count of households flagged
-	alreadyEnded        string // flash when the helper had already ended
-	accountRefused      string // flash when it already has an account or has ended
+// Messages of the end of service and of a login, from the kind's words.
+func (k helperKind) endLabel() string     { return k.state + "日期" }
+func (k helperKind) ended() string        { return "已" + k.verb + "。" }
+func (k helperKind) alreadyEnded() string { return "该" + k.noun + "已是" + k.state + "状态。" }
+func (k helperKind) endedFlagged(n int) string {
+	return fmt.Sprintf("已%s；其帮扶的 %d 户已标记为“待调整帮扶人”，请尽快重新结对。", k.verb, n)
+}
+func (k helperKind) accountRefused() string {
+	return "该" + k.noun + "已有账号或已" + k.state + "，未重复开通。"
 }
 
 // path is the helper's page.
@@ -96,23 +105,23 @@ func (s *Server) helperEnd(w http.ResponseWriter, r *http.Request, k helperKind)
 		return
 	}
 	typed := r.PostForm.Get(k.endField)
-	date, msg := s.endDate(typed, k.endLabel)
+	date, msg := s.endDate(typed, k.endLabel())
 	if msg != "" {
 		s.renderHelperPage(w, r, http.StatusUnprocessableEntity, k, helpers.Helper{EndDate: typed, EndError: msg})
 		return
 	}
 	n, err := s.st.MarkLeftOffice(r.Context(), d.ID, date, u.ID)
 	if errors.Is(err, store.ErrConflict) {
-		s.redirect(w, r, k.path(d.ID), k.alreadyEnded)
+		s.redirect(w, r, k.path(d.ID), k.alreadyEnded())
 		return
 	}
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	msg = k.ended
+	msg = k.ended()
 	if n > 0 {
-		msg = fmt.Sprintf(k.endedFlagged, n)
+		msg = k.endedFlagged(n)
 	}
 	s.redirect(w, r, k.path(d.ID), msg)
 }
@@ -139,7 +148,7 @@ func (s *Server) helperAccount(w http.ResponseWriter, r *http.Request, k helperK
 	}
 	if err := s.st.CreateDeputyAccount(r.Context(), d.ID, k.username(d), hash, u.ID); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			s.redirect(w, r, k.path(d.ID), k.accountRefused)
+			s.redirect(w, r, k.path(d.ID), k.accountRefused())
 			return
 		}
 		s.serveError(w, r, err)

@@ -143,3 +143,31 @@ func (s *Server) townshipNamer(r *http.Request) (func(string) string, []componen
 	}
 	return func(c string) string { return names[c] }, opts, nil
 }
+
+// parsePostForm reads a form that may carry files: a multipart body of at
+// most limit bytes (else 413 with tooLarge, a Chinese sentence), every text
+// field checked by cleanText; or an ordinary form. It answers the request
+// itself and returns false when the form cannot be used.
+func (s *Server) parsePostForm(w http.ResponseWriter, r *http.Request, limit int64, tooLarge string) bool {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseForm(); err != nil {
+			s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+			return false
+		}
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseMultipartForm(16 << 20); err != nil {
+		s.serveError(w, r, httpError{http.StatusRequestEntityTooLarge, tooLarge})
+		return false
+	}
+	for _, vs := range r.MultipartForm.Value {
+		for _, v := range vs {
+			if !cleanText(v) {
+				s.serveError(w, r, errBadText)
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -42,24 +42,6 @@ func (s *Server) householdTemplate(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var householdImportPage = jobs.ImportProps{Action: "/households/import", Template: "/households/template.xlsx", Notes: []string{
-	"按模板“填写说明”每人一行填写，户主行在前，同户成员紧随其后。",
-	"身份证号一列须为文本格式；同一户主身份证号再次导入时更新该户，内容相同则不变。",
-	"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。",
-}}
-
-// householdImportShow renders the upload form.
-func (s *Server) householdImportShow(w http.ResponseWriter, r *http.Request) {
-	s.importPage(w, r, householdImportPage, "household_import")
-}
-
-// householdImport takes an uploaded roster (size-capped) and imports it in a
-// job: all-or-nothing, one bad row commits nothing and the job page lists
-// every bad row with its row, column and reason.
-func (s *Server) householdImport(w http.ResponseWriter, r *http.Request) {
-	s.importUpload(w, r, householdImportPage, "household_import", s.importHouseholds)
-}
-
 func (s *Server) importHouseholds(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {
 	var hs []xlsx.Household
 	return s.runImport(ctx, id, "household_import", "户", func() importRead {
@@ -209,3 +191,12 @@ func (s *Server) householdExport(w http.ResponseWriter, r *http.Request) {
 var householdExportKind = registryExport{kind: "household_export", fullTitle: "导出贫困户花名册（完整信息）",
 	personalData: householdPersonalData, filterFields: householdFilterFields, unit: "户", resultKey: "households",
 	maskedNote: "身份证号和电话已按规定隐去中间位。"}
+
+// householdImporter is the household roster's import: one row per person,
+// the head first and the members after; a head's ID number imported again
+// updates the household.
+var householdImporter = registryImport{kind: "household_import", run: (*Server).importHouseholds,
+	page: jobs.ImportProps{Action: "/households/import", Template: "/households/template.xlsx", Notes: []string{
+		"按模板“填写说明”每人一行填写，户主行在前，同户成员紧随其后。",
+		"身份证号一列须为文本格式；同一户主身份证号再次导入时更新该户，内容相同则不变。",
+		"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。"}}}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/bangfu/bangfu/internal/auth"
@@ -148,22 +147,7 @@ func (s *Server) formPhotos(r *http.Request) ([]photo.Photo, string) {
 }
 
 func (s *Server) saveLedgerEntry(w http.ResponseWriter, r *http.Request, u auth.User, p store.PairingRow, entryID int64, comment string) {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(w, r.Body, maxPhotos*photo.MaxBytes+1<<20)
-		if err := r.ParseMultipartForm(16 << 20); err != nil {
-			s.serveError(w, r, httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("上传内容过大：每次最多%d张照片，每张不超过10MB。", maxPhotos)})
-			return
-		}
-		for _, vs := range r.MultipartForm.Value {
-			for _, v := range vs {
-				if !cleanText(v) {
-					s.serveError(w, r, errBadText)
-					return
-				}
-			}
-		}
-	} else if err := r.ParseForm(); err != nil {
-		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+	if !s.parsePostForm(w, r, maxPhotos*photo.MaxBytes+1<<20, fmt.Sprintf("上传内容过大：每次最多%d张照片，每张不超过10MB。", maxPhotos)) {
 		return
 	}
 	f := r.PostForm

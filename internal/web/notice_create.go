@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/bangfu/bangfu/internal/notice"
 	"github.com/bangfu/bangfu/internal/store"
@@ -39,23 +38,7 @@ const maxNoticeRequest = notice.MaxFiles*notice.MaxFileBytes + 1<<20
 // (files must be chosen again) and a message beside the field.
 func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(w, r.Body, maxNoticeRequest)
-		if err := r.ParseMultipartForm(16 << 20); err != nil {
-			s.serveError(w, r, httpError{http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("上传内容过大：每条通知最多%d个附件，每个不超过10MB。", notice.MaxFiles)})
-			return
-		}
-		for _, vs := range r.MultipartForm.Value {
-			for _, v := range vs {
-				if !cleanText(v) {
-					s.serveError(w, r, errBadText)
-					return
-				}
-			}
-		}
-	} else if err := r.ParseForm(); err != nil {
-		s.serveError(w, r, httpError{http.StatusBadRequest, "表单无法读取。"})
+	if !s.parsePostForm(w, r, maxNoticeRequest, fmt.Sprintf("上传内容过大：每条通知最多%d个附件，每个不超过10MB。", notice.MaxFiles)) {
 		return
 	}
 	f := r.PostForm

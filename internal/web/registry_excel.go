@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/bangfu/bangfu/internal/auth"
 	"github.com/bangfu/bangfu/internal/xlsx"
 	"github.com/bangfu/bangfu/web/pages/jobs"
 )
@@ -46,6 +47,31 @@ func (s *Server) sendTemplate(w http.ResponseWriter, r *http.Request, name strin
 	}
 	attachment(w, name)
 	_, _ = buf.WriteTo(w)
+}
+
+// registryImport is a registry's import: its job kind, its upload page and
+// the job that reads and writes an uploaded roster.
+type registryImport struct {
+	kind string
+	page jobs.ImportProps
+	run  func(s *Server, ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult
+}
+
+// importShow is the GET handler of im's upload form.
+func (s *Server) importShow(im registryImport) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.importPage(w, r, im.page, im.kind) }
+}
+
+// importStart is the POST handler of im's upload form: the upload
+// (size-capped) is imported in a job, all-or-nothing; one bad row commits
+// nothing and the job page lists every bad row with its row, column and
+// reason.
+func (s *Server) importStart(im registryImport) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.importUpload(w, r, im.page, im.kind, func(ctx context.Context, id int64, u auth.User, data []byte, lim xlsx.Limits) jobResult {
+			return im.run(s, ctx, id, u, data, lim)
+		})
+	}
 }
 
 // importRead is what reading an uploaded roster gave: how many records

@@ -90,16 +90,22 @@ func (s *Server) summaryTarget(r *http.Request) (string, period.Period, auth.Use
 	return township, p, u, nil
 }
 
+// requestedSummary loads the summary of the URL's township and quarter for
+// the viewer (see summaryTarget): ErrNotFound outside its reach.
+func (s *Server) requestedSummary(r *http.Request) (summaryView, auth.User, error) {
+	township, p, u, err := s.summaryTarget(r)
+	if err != nil {
+		return summaryView{}, u, err
+	}
+	v, err := s.loadSummary(r.Context(), township, p)
+	return v, u, err
+}
+
 // summaryShow renders a township's summary of a quarter: the report and
 // the prose, editable by the township's chair until submitted; staff may
 // return a submitted one.
 func (s *Server) summaryShow(w http.ResponseWriter, r *http.Request) {
-	township, p, u, err := s.summaryTarget(r)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	v, err := s.loadSummary(r.Context(), township, p)
+	v, u, err := s.requestedSummary(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
@@ -127,17 +133,13 @@ func (s *Server) renderSummary(w http.ResponseWriter, r *http.Request, status in
 
 // summaryPrint renders the summary for A4 printing.
 func (s *Server) summaryPrint(w http.ResponseWriter, r *http.Request) {
-	township, p, _, err := s.summaryTarget(r)
+	v, u, err := s.requestedSummary(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	v, err := s.loadSummary(r.Context(), township, p)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	if u, _ := userFrom(r); v.Saved == nil && u.Role != auth.TownshipChair {
+	p := v.Report.Period
+	if v.Saved == nil && u.Role != auth.TownshipChair {
 		v.Prose = ""
 	}
 	s.render(w, r, http.StatusOK, summaries.Print(summaries.ShowProps{
@@ -147,17 +149,13 @@ func (s *Server) summaryPrint(w http.ResponseWriter, r *http.Request) {
 
 // summaryFiguresExport sends one township's figures of the quarter as Excel.
 func (s *Server) summaryFiguresExport(w http.ResponseWriter, r *http.Request) {
-	township, p, _, err := s.summaryTarget(r)
+	v, _, err := s.requestedSummary(r)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	v, err := s.loadSummary(r.Context(), township, p)
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	row := summaries.Row{Code: township, Name: v.Report.TownshipName, Status: "draft", Figures: v.Report.Figures}
+	p := v.Report.Period
+	row := summaries.Row{Code: v.Report.Township, Name: v.Report.TownshipName, Status: "draft", Figures: v.Report.Figures}
 	if v.Saved != nil {
 		row.Status = v.Saved.Status
 	}

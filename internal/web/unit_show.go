@@ -14,9 +14,7 @@ import (
 
 // unitHelper is how a unit's pages differ from a deputy's.
 var unitHelper = helperKind{
-	kind: deputy.KindUnit, base: "/units", title: "帮扶单位 ", endLabel: "停用日期", endField: "date",
-	ended: "已停用。", endedFlagged: "已停用；其帮扶的 %d 户已标记为“待调整帮扶人”，请尽快重新结对。",
-	alreadyEnded: "该单位已是停用状态。", accountRefused: "该单位已有账号或已停用，未重复开通。",
+	kind: deputy.KindUnit, base: "/units", title: "帮扶单位 ", noun: "单位", state: "停用", verb: "停用", endField: "date",
 	username: func(d store.DeputyRow) string { return fmt.Sprintf("unit.%d", d.ID) },
 	view: func(l layout.Props, h helpers.Helper) templ.Component {
 		return units.Show(units.ShowProps{Layout: l, Helper: h})
