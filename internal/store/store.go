@@ -169,10 +169,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	defer done()
-	if v, dirty, err := m.Version(); err == nil && dirty {
-		return &DirtyError{Version: v}
-	}
+	// No look at the version before Up: another instance migrating at the
+	// same moment holds it dirty until its step commits. Up takes the
+	// migration lock and then says whether the database was left dirty.
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		var was migrate.ErrDirty
+		if errors.As(err, &was) {
+			return &DirtyError{Version: uint(was.Version)}
+		}
 		if v, dirty, verr := m.Version(); verr == nil && dirty {
 			return &DirtyError{Version: v, Cause: err}
 		}
