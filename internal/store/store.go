@@ -162,7 +162,8 @@ func newMigrate(s *Store) (*migrate.Migrate, func(), error) {
 }
 
 // Migrate applies every pending up migration, then seals any personal data
-// still in plaintext (EncryptLegacy, which SQL migrations cannot do).
+// still in plaintext (EncryptLegacy, which SQL migrations cannot do) and
+// fills the members' pinyin keys (FillMemberPinyin).
 func (s *Store) Migrate(ctx context.Context) error {
 	m, done, err := newMigrate(s)
 	if err != nil {
@@ -179,6 +180,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	if _, err := s.EncryptLegacy(ctx); err != nil {
+		return fmt.Errorf("store.Migrate: %w", err)
+	}
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { _, err := FillMemberPinyin(ctx, tx); return err }); err != nil {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	return nil
