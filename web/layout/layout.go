@@ -74,7 +74,9 @@ func NavFor(v Viewer) []NavItem {
 }
 
 // link is a top-level entry that is one link.
-func link(label, href string) NavGroup { return NavGroup{Label: label, Items: []NavItem{{label, href}}} }
+func link(label, href string) NavGroup {
+	return NavGroup{Label: label, Items: []NavItem{{label, href}}}
+}
 
 // Menus returns the top navigation of a role (DESIGN.md §1), at most five
 // entries so that it fits one row at 1366 px with the user and 退出: staff
