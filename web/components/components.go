@@ -6,6 +6,7 @@ package components
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -198,4 +199,44 @@ func YuanOrDash(d decimal.Decimal) string {
 		return "—"
 	}
 	return Yuan(d)
+}
+
+// ErrorLink is one field in error as the error banner lists it: Field is the
+// input's id (its form name), Label what the form calls it (「成员2 身份证号」).
+type ErrorLink struct {
+	Field, Label, Message string
+}
+
+// Labelled names one form field: its form name and its label.
+type Labelled struct {
+	Name, Label string
+}
+
+// ErrorLinks orders errs (form name → message) as fields lists the form's
+// fields, labelled as there; fields not listed follow in name order,
+// labelled by extra(name) ("" leaves the message alone).
+func ErrorLinks(errs map[string]string, fields []Labelled, extra func(name string) string) []ErrorLink {
+	out := make([]ErrorLink, 0, len(errs))
+	seen := make(map[string]bool, len(errs))
+	for _, f := range fields {
+		if msg, ok := errs[f.Name]; ok {
+			out = append(out, ErrorLink{Field: f.Name, Label: f.Label, Message: msg})
+			seen[f.Name] = true
+		}
+	}
+	rest := make([]string, 0, len(errs))
+	for name := range errs {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		label := ""
+		if extra != nil {
+			label = extra(name)
+		}
+		out = append(out, ErrorLink{Field: name, Label: label, Message: errs[name]})
+	}
+	return out
 }
