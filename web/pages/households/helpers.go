@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/store"
@@ -181,4 +182,10 @@ func formErrorLinks(p FormProps) []components.ErrorLink {
 	}
 	fields = append(fields, components.Labelled{Name: "remark", Label: "备注"})
 	return components.ErrorLinks(p.Errors, fields, nil)
+}
+
+// measureOverdue reports whether measure m is past its deadline (完成时限)
+// on today and not done (已完成).
+func measureOverdue(m store.MeasureRow, today time.Time) bool {
+	return m.Deadline != nil && m.Deadline.Before(today) && m.Status != "done"
 }
