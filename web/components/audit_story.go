@@ -89,7 +89,13 @@ func AuditStory(action string, before, after json.RawMessage, names map[string]s
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := storyRank(keys[i]), storyRank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
 	var out []AuditDetail
 	for _, k := range keys {
 		if storyHidden[k] {
@@ -116,6 +122,21 @@ func AuditStory(action string, before, after json.RawMessage, names map[string]s
 		}
 	}
 	return title, out
+}
+
+// storyOrder is the order of a household's fields in its story, as its
+// page lists them; other fields follow by name.
+var storyOrder = []string{"village_code", "group_name", "head_name", "head_sex", "id_number_tail", "phone", "phone_set",
+	"attribute", "standard", "main_cause", "other_causes", "identification_year", "per_capita_income", "planned_exit_year",
+	"head", "members", "status", "deputy_id", "start_date"}
+
+func storyRank(k string) int {
+	for i, o := range storyOrder {
+		if o == k {
+			return i
+		}
+	}
+	return len(storyOrder)
 }
 
 // isChange reports whether an event changes a record (its before is the
