@@ -109,6 +109,31 @@ func TestDayOneStaff(t *testing.T) {
 		t.Errorf("typing a wrong check digit shows %q", msg)
 	}
 	staff.typeIn(`#head_name`, "欧阳春")
+	// 添加成员 adds a row in place: no page load, the scroll kept, the
+	// focus in the new row; its ID number has a wrong check digit.
+	staff.do("scrolling to 添加成员", chromedp.ScrollIntoView(chromedp.CSS(`[data-testid="add-member"]`), chromedp.NodeVisible))
+	before := eval[float64](staff, `(window.dayOneMark = 1, window.scrollY)`)
+	staff.do("adding a member", chromedp.Click(chromedp.CSS(`[data-testid="add-member"]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.CSS(`[name="members.0.name"]`)))
+	if !eval[bool](staff, `window.dayOneMark === 1`) {
+		t.Error("添加成员 reloaded the page")
+	}
+	if after := eval[float64](staff, `window.scrollY`); after < before-50 {
+		t.Errorf("添加成员 scrolled from %v to %v", before, after)
+	}
+	if got := eval[string](staff, `document.activeElement.name`); got != "members.0.name" {
+		t.Errorf("after 添加成员 the focus is on %q, want the new row's name", got)
+	}
+	if v := staff.value(`#head_name`); v != "欧阳春" {
+		t.Errorf("添加成员 lost the head's name: %q", v)
+	}
+	wifeID := mustID(t, time.Date(1968, 7, 2, 0, 0, 0, 0, time.UTC), 752)
+	wifeWrong := wifeID[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", wifeID[17])+1)%11])
+	staff.typeIn(`[name="members.0.name"]`, "欧阳秀")
+	staff.set(`[name="members.0.relation"]`, "配偶")
+	staff.set(`[name="members.0.sex"]`, "female")
+	staff.typeIn(`[name="members.0.id_number"]`, wifeWrong)
+	staff.screenshot("member-added-in-place")
 	staff.allow("status of 422")
 	staff.click(`button[name="op"][value="save"]`, "household-errors", http.StatusUnprocessableEntity)
 	links := eval[[]string](staff, `[...document.querySelectorAll('[data-testid="form-errors"] a')].map(a => a.dataset.field)`)
@@ -126,6 +151,9 @@ func TestDayOneStaff(t *testing.T) {
 	if msg := staff.text(`[data-testid="form-errors"] a[data-field="id_number"]`); !strings.Contains(msg, "户主身份证号：") || !strings.Contains(msg, "校验位") {
 		t.Errorf("banner line of the ID number: %q", msg)
 	}
+	if msg := staff.text(`[data-testid="form-errors"] a[data-field="members.0.id_number"]`); !strings.HasPrefix(msg, "成员2 身份证号：") {
+		t.Errorf("banner line of the member's ID number: %q", msg)
+	}
 	staff.screenshot("household-errors-focused")
 
 	// Corrected and saved, then paired with deputy.demo's deputy.
@@ -136,6 +164,8 @@ func TestDayOneStaff(t *testing.T) {
 	staff.do("clearing the income", chromedp.Clear(chromedp.CSS(`#per_capita_income`)))
 	staff.typeIn(`#per_capita_income`, "2800")
 	staff.do("correcting the ID number", chromedp.Clear(chromedp.CSS(`#id_number`)), chromedp.SendKeys(chromedp.CSS(`#id_number`), headID))
+	staff.do("correcting the member's ID number", chromedp.Clear(chromedp.CSS(`[name="members.0.id_number"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="members.0.id_number"]`), wifeID))
 	if n := eval[int](staff, `document.querySelectorAll('[data-testid="live-id_number"]').length`); n != 0 {
 		t.Error("the live ID message stays after the number is corrected")
 	}

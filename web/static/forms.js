@@ -1,6 +1,7 @@
 // forms.js: small helps for Bangfu's forms, none of them needed to submit.
 // - The error banner's links move the focus to their field, and the first
 //   field in error has the focus when a form comes back with errors.
+// - 添加成员 adds a row in place (htmx) and focuses its first field.
 // - Resident ID numbers (身份证号) are checked as they are typed: 18
 //   characters, the last one the GB 11643 check digit. The server checks
 //   again and stays the authority.
@@ -67,6 +68,14 @@
     note.textContent = msg;
     el.setAttribute('aria-invalid', 'true');
   }
+
+  // 添加成员 (htmx, in place): the new row's first field gets the focus.
+  document.addEventListener('htmx:afterSettle', () => {
+    const rows = document.querySelectorAll('#member-rows fieldset.member');
+    const last = rows[rows.length - 1];
+    const input = last && last.querySelector('input, select');
+    if (input && document.activeElement && document.activeElement.matches('[data-testid="add-member"], body')) input.focus();
+  });
 
   document.addEventListener('input', (e) => { if (isID(e.target)) showID(e.target, false); });
   document.addEventListener('change', (e) => { if (isID(e.target)) showID(e.target, true); });
