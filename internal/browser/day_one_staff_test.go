@@ -133,6 +133,15 @@ func TestDayOneStaff(t *testing.T) {
 	staff.set(`[name="members.0.relation"]`, "配偶")
 	staff.set(`[name="members.0.sex"]`, "female")
 	staff.typeIn(`[name="members.0.id_number"]`, wifeWrong)
+	// Dates read 年-月-日 whatever the browser's language; 1968/7/2 is tidied.
+	staff.typeIn(`[name="members.0.birth_date"]`, "1968/7/2")
+	staff.do("leaving the birth date", chromedp.Focus(chromedp.CSS(`[name="members.0.name"]`)))
+	if v := staff.value(`[name="members.0.birth_date"]`); v != "1968-07-02" {
+		t.Errorf("birth date typed 1968/7/2 reads %q, want 1968-07-02", v)
+	}
+	if ph := eval[string](staff, `document.querySelector('[name="members.0.birth_date"]').placeholder`); !strings.Contains(ph, "年-月-日") {
+		t.Errorf("date placeholder %q", ph)
+	}
 	staff.screenshot("member-added-in-place")
 	staff.allow("status of 422")
 	staff.click(`button[name="op"][value="save"]`, "household-errors", http.StatusUnprocessableEntity)

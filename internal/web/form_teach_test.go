@@ -31,6 +31,11 @@ func TestHouseholdFormMarksRequiredAndLinksErrors(t *testing.T) {
 		t.Fatalf("add member: %d", status)
 	}
 	checkRequiredMarked(t, doc)
+	// Dates are typed 年-月-日 whatever the browser's language: a text input
+	// showing the format, not a date input in the browser's.
+	if in := doc.Find(`input[name="members.0.birth_date"]`); in.AttrOr("type", "") != "text" || !strings.Contains(in.AttrOr("placeholder", ""), "年-月-日") {
+		t.Errorf("birth date input: type %q, placeholder %q", in.AttrOr("type", ""), in.AttrOr("placeholder", ""))
+	}
 	for _, name := range []string{"village_code", "attribute", "main_cause", "head_sex", "members.0.sex", "members.0.relation"} {
 		if doc.Find(`label[for="`+name+`"] .req`).Length() != 1 {
 			t.Errorf("%s: no required mark", name)

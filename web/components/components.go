@@ -48,11 +48,23 @@ type Field struct {
 	Empty       string   // first, empty choice of a select ("" = none)
 }
 
+// inputType is the input's type attribute. A date (Type "date") is a text
+// input taking 年-月-日 (2026-03-01), so that it reads the same whatever the
+// browser's language, where a date input follows the browser's (03/01/2026
+// in an English one); forms.js tidies 2026/3/1 or 2026年3月1日 into it.
 func (f Field) inputType() string {
-	if f.Type == "" {
+	if f.Type == "" || f.Type == "date" {
 		return "text"
 	}
 	return f.Type
+}
+
+// placeholder is the input's placeholder: a date's shows the format.
+func (f Field) placeholder() string {
+	if f.Placeholder == "" && f.Type == "date" {
+		return "年-月-日，如 2026-03-01"
+	}
+	return f.Placeholder
 }
 
 func (f Field) checked(v string) bool {

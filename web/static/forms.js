@@ -1,6 +1,7 @@
 // forms.js: small helps for Bangfu's forms, none of them needed to submit.
 // - The error banner's links move the focus to their field, and the first
 //   field in error has the focus when a form comes back with errors.
+// - Dates typed as 2026/3/1 or 2026年3月1日 become 2026-03-01.
 // - 添加成员 adds a row in place (htmx) and focuses its first field.
 // - Resident ID numbers (身份证号) are checked as they are typed: 18
 //   characters, the last one the GB 11643 check digit. The server checks
@@ -77,6 +78,16 @@
     if (input && document.activeElement && document.activeElement.matches('[data-testid="add-member"], body')) input.focus();
   });
 
+  // Dates are typed as 年-月-日; 2026/3/1, 2026.3.1 and 2026年3月1日 become
+  // 2026-03-01 when the field is left.
+  function tidyDate(el) {
+    const m = el.value.trim().match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/);
+    if (m) el.value = m[1] + '-' + m[2].padStart(2, '0') + '-' + m[3].padStart(2, '0');
+  }
+
   document.addEventListener('input', (e) => { if (isID(e.target)) showID(e.target, false); });
-  document.addEventListener('change', (e) => { if (isID(e.target)) showID(e.target, true); });
+  document.addEventListener('change', (e) => {
+    if (isID(e.target)) showID(e.target, true);
+    if (e.target.matches && e.target.matches('input[data-date]')) tidyDate(e.target);
+  });
 })();
