@@ -86,3 +86,26 @@ func checkRequiredMarked(t *testing.T, doc *goquery.Document) {
 		t.Error("no required fields on the form")
 	}
 }
+
+// TestDeputyFormErrorBannerLinksFields: the deputy form sent back with
+// errors lists each field as a link to it, named as the form names it.
+func TestDeputyFormErrorBannerLinksFields(t *testing.T) {
+	t.Parallel()
+	st := testutil.NewStoreWithDivisions(t)
+	testutil.User(t, st, "office", auth.Staff, "", 0)
+	a := newApp(t, st)
+	staff := a.client(t, "office", testutil.Password)
+	status, _, doc := a.post(t, staff, "/deputies", url.Values{"gender": {"male"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty deputy form: %d", status)
+	}
+	first := doc.Find(`[data-testid="form-errors"] a`).First()
+	if first.AttrOr("href", "") != "#name" || !strings.HasPrefix(first.Text(), "姓名：") {
+		t.Errorf("first banner link %q %q, want #name 姓名：…", first.AttrOr("href", ""), first.Text())
+	}
+	doc.Find(`[data-testid="form-errors"] a`).Each(func(_ int, s *goquery.Selection) {
+		if href := s.AttrOr("href", ""); doc.Find(`[id="`+strings.TrimPrefix(href, "#")+`"]`).Length() != 1 {
+			t.Errorf("banner link %s leads nowhere", href)
+		}
+	})
+}
