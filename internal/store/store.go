@@ -170,10 +170,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store.Migrate: %w", err)
 	}
 	defer done()
-	if v, dirty, err := m.Version(); err == nil && dirty {
-		return &DirtyError{Version: v}
-	}
+	// Up checks the dirty flag under golang-migrate's lock: read before it,
+	// the flag of another instance's migration in progress looked like one
+	// that had stopped halfway.
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		var dirtyErr migrate.ErrDirty
+		if errors.As(err, &dirtyErr) {
+			return &DirtyError{Version: uint(dirtyErr.Version)}
+		}
 		if v, dirty, verr := m.Version(); verr == nil && dirty {
 			return &DirtyError{Version: v, Cause: err}
 		}
