@@ -70,6 +70,11 @@ func TestDayOneStaff(t *testing.T) {
 		t.Fatal("Enter on the 登记 menu did not open it")
 	}
 	staff.screenshot("nav-menu-open")
+	staff.do("closing it with Escape", chromedp.KeyEvent(kb.Escape))
+	if eval[bool](staff, `document.querySelector('header nav details.dropdown').open`) {
+		t.Error("Escape did not close the 登记 menu")
+	}
+	staff.do("opening 登记 again", chromedp.KeyEvent(kb.Enter))
 	staff.click(`header nav details.dropdown a[href="/households"]`, "households", http.StatusOK)
 
 	// 2. A spouse's name finds her household.
