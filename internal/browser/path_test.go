@@ -106,8 +106,11 @@ func mainPath(t *testing.T, bctx context.Context, vp viewport) {
 	}
 	addMember := `button[name="op"][value="add_member"]`
 	for i, m := range members {
-		staff.click(addMember, "household-add-member", http.StatusOK)
 		f := func(field string) string { return fmt.Sprintf("members.%d.%s", i, field) }
+		// 添加成员 adds the row in place (htmx), without a page load.
+		staff.do("adding a member", chromedp.Click(chromedp.CSS(addMember), chromedp.NodeVisible),
+			chromedp.WaitVisible(chromedp.CSS(`[name="`+f("name")+`"]`)))
+		staff.check("household-add-member")
 		typed[f("name")], typed[f("relation")], typed[f("sex")], typed[f("id_number")] = m.name, m.relation, m.sex, m.id
 		staff.typeIn(`[name="`+f("name")+`"]`, m.name)
 		staff.set(`[name="`+f("relation")+`"]`, m.relation)

@@ -329,11 +329,11 @@ func write(ctx context.Context, tx pgx.Tx, st *store.Store, ds *dataset, hash st
 		m := &ds.households[hi].members[mi]
 		edu, school := schooling(m.birth, ds.today)
 		row := append([]any{m.id, m.householdID, m.name, m.sex, m.relation, m.health, m.labour,
-			int32(mi), edu, school}, st.MemberPersonal(m.idNumber)...)
+			int32(mi), edu, school, pinyin.Key(m.name)}, st.MemberPersonal(m.idNumber)...)
 		mi++
 		return row
 	}, append([]string{"id", "household_id", "name", "sex", "relation", "health", "labour", "position", "education",
-		"schooling"}, store.MemberPersonalColumns()...)...)
+		"schooling", "name_pinyin"}, store.MemberPersonalColumns()...)...)
 	if err != nil {
 		return err
 	}

@@ -20,13 +20,48 @@ type AuditRow struct {
 	Action string          `db:"action"`
 	Before json.RawMessage `db:"before"`
 	After  json.RawMessage `db:"after"`
+	// Names are the names of what the event's codes and ids stand for, as
+	// they are now: a village code → "镇 村", "deputy:<id>" → the helper's
+	// name, "measure:<id>" → the measure's content, "helper" → the helper
+	// of the event's pairing or ledger entry, "entry" → the ledger entry
+	// ("2026-03-01 visit").
+	Names map[string]string `db:"names"`
 }
+
+// auditNamesSQL is the names column of an audit event a (AuditRow.Names).
+const auditNamesSQL = `(SELECT coalesce(jsonb_object_agg(k, n), '{}'::jsonb) FROM (
+			SELECT v.code AS k, coalesce(t.name || ' ', '') || v.name AS n FROM divisions v
+				LEFT JOIN divisions t ON t.code = v.parent_code AND t.level = 'township'
+				WHERE v.code IN (a.before->>'village_code', a.after->>'village_code')
+			UNION ALL SELECT 'deputy:' || d.id, d.name FROM deputies d
+				WHERE d.id IN ((a.before->>'deputy_id')::bigint, (a.after->>'deputy_id')::bigint)
+			UNION ALL SELECT 'measure:' || m.id, m.content FROM measures m
+				WHERE m.id IN ((a.before->>'measure_id')::bigint, (a.after->>'measure_id')::bigint)
+			UNION ALL SELECT 'helper', d.name FROM pairings p JOIN deputies d ON d.id = p.deputy_id
+				WHERE a.entity = 'pairing' AND p.id = a.entity_id
+			UNION ALL SELECT 'helper', d.name FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+				JOIN deputies d ON d.id = p.deputy_id WHERE a.entity = 'ledger_entry' AND e.id = a.entity_id
+			UNION ALL SELECT 'entry', e.entry_date::text || ' ' || e.kind FROM ledger_entries e
+				WHERE a.entity = 'ledger_entry' AND e.id = a.entity_id) names) AS names`
 
 // auditTrailSQL reads the newest 200 events of entity $1, id $2.
 const auditTrailSQL = `SELECT a.at, coalesce(u.display_name, '系统') AS user_name, a.action,
-		coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after
+		coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after, ` + auditNamesSQL + `
 		FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
 		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT 200`
+
+// householdTrailSQL reads the newest 200 events of household $1's story:
+// its own (registration, edits, status, income, exit), its pairings'
+// (proposal, confirmation, pairing, end, measures, goal) and its ledger
+// entries' (entry, review).
+const householdTrailSQL = `WITH p AS (SELECT id FROM pairings WHERE household_id = $1)
+		SELECT a.at, coalesce(u.display_name, '系统') AS user_name, a.action,
+		coalesce(a.before, 'null'::jsonb) AS before, coalesce(a.after, 'null'::jsonb) AS after, ` + auditNamesSQL + `
+		FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+		WHERE (a.entity = 'household' AND a.entity_id = $1)
+			OR (a.entity = 'pairing' AND a.entity_id IN (SELECT id FROM p))
+			OR (a.entity = 'ledger_entry' AND a.entity_id IN (SELECT e.id FROM ledger_entries e WHERE e.pairing_id IN (SELECT id FROM p)))
+		ORDER BY a.id DESC LIMIT 200`
 
 // AuditTrail returns the audit events of one record (entity "household",
 // "deputy", ...), newest first, at most 200.

@@ -91,8 +91,9 @@ func (s *Store) openHousehold(r householdScan) (HouseholdRow, error) {
 }
 
 // HouseholdFilter narrows the household list. Empty fields do not filter.
-// Query matches a name fragment of the head, its pinyin key (initials such as
-// "zs" or full pinyin) or the ID number: its last four characters, or (for
+// Query matches a name fragment of the head or of any member, its pinyin key
+// (initials such as "zs" or full pinyin) or the ID number (the head's; the
+// whole number also any member's): its last four characters, or (for
 // viewers who see IDs in full) the whole number. ID numbers are stored
 // encrypted, so these exact matches on keyed hashes are the only ID searches.
 type HouseholdFilter struct {
@@ -169,10 +170,14 @@ func (s *Store) householdWhere(scope auth.Scope, f HouseholdFilter) (string, []a
 		conds = append(conds, `ap.id IS NULL`)
 	}
 	if q := strings.TrimSpace(width.Fold.String(f.Query)); q != "" {
+		// The head's name, or any member's (a spouse, a child).
 		nameCond := `h.head_name LIKE '%' || $? || '%' ESCAPE '\'`
+		memberCond := `m.name LIKE '%' || $? || '%' ESCAPE '\'`
 		if pinyin.IsQuery(q) {
 			nameCond += ` OR h.head_pinyin LIKE lower($?) || '%' ESCAPE '\' OR h.head_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
+			memberCond += ` OR m.name_pinyin LIKE lower($?) || '%' ESCAPE '\' OR m.name_pinyin LIKE '%|%' || lower($?) || '%' ESCAPE '\'`
 		}
+		nameCond += ` OR EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id AND (` + memberCond + `))`
 		args = append(args, escapeLike(q))
 		cond := strings.ReplaceAll(nameCond, "$?", fmt.Sprintf("$%d", len(args)))
 		// ID numbers are stored encrypted: the ID searches compare keyed
@@ -182,8 +187,9 @@ func (s *Store) householdWhere(scope auth.Scope, f HouseholdFilter) (string, []a
 			args = append(args, s.Keys.Hash(hashIDTail, strings.ToUpper(q)))
 			cond += fmt.Sprintf(` OR h.id_tail_hash = $%d`, len(args))
 		case len(q) == 18 && !f.MaskedIDs && scope == (auth.Scope{}):
+			// The head's whole number or any member's.
 			args = append(args, s.Keys.Hash(hashID, strings.ToUpper(q)))
-			cond += fmt.Sprintf(` OR h.id_hash = $%d`, len(args))
+			cond += fmt.Sprintf(` OR h.id_hash = $%d OR EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id AND m.id_hash = $%d)`, len(args), len(args))
 		}
 		conds = append(conds, "("+cond+")")
 	}
@@ -413,6 +419,10 @@ func (s *Store) writeMembers(ctx context.Context, tx pgx.Tx, id int64, h househo
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"household_members"},
 		[]string{"household_id", "name", "sex", "id_enc", "id_hash", "relation", "ethnicity", "education", "schooling", "health", "labour", "migrant_work", "position"},
 		pgx.CopyFromRows(rows))
+	if err != nil {
+		return err
+	}
+	_, err = FillMemberPinyin(ctx, tx)
 	return err
 }
 

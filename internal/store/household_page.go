@@ -23,7 +23,7 @@ type HouseholdPage struct {
 	Incomes   []IncomeRow
 	Payouts   []CreditedPayout // credited to the incomes, newest year first
 	Exits     []ExitRow
-	Audit     []AuditRow // only when asked for
+	Audit     []AuditRow // only when asked for: the household's story (householdTrailSQL)
 	// PovertyLines are the lines of the asked years for the household's
 	// standard, in yuan per person and year, by year.
 	PovertyLines map[int]decimal.Decimal
@@ -92,7 +92,7 @@ func (s *Store) HouseholdPageData(ctx context.Context, scope auth.Scope, id int6
 		return err
 	})
 	if o.WithAudit {
-		b.Queue(auditTrailSQL, "household", id).Query(func(rows pgx.Rows) (err error) {
+		b.Queue(householdTrailSQL, id).Query(func(rows pgx.Rows) (err error) {
 			p.Audit, err = pgx.CollectRows(rows, pgx.RowToStructByName[AuditRow])
 			return err
 		})

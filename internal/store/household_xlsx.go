@@ -234,6 +234,9 @@ func (s *Store) ImportHouseholds(ctx context.Context, hs []ImportHousehold, acto
 			WHERE i.is_new OR i.changed ORDER BY m.idx, m.position`); err != nil {
 			return fmt.Errorf("insert members: %w", err)
 		}
+		if _, err := FillMemberPinyin(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO household_status_history (household_id, status, exited_year, monitoring, note, changed_by)
 			SELECT i.household_id, i.status, i.exited_year, h.monitoring, CASE WHEN i.is_new THEN '登记（Excel导入）' ELSE 'Excel导入' END, $1
 			FROM import_households i JOIN households h ON h.id = i.household_id

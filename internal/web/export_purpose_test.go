@@ -105,7 +105,8 @@ func TestExportsMaskedByDefaultFullExportNeedsPurpose(t *testing.T) {
 	// The full export asks for a purpose, keeping the list's filters.
 	status, _, doc := a.post(t, staff, "/households/export", url.Values{"division": {yuchi}, "full": {"1"}})
 	if v, _ := doc.Find(`[data-testid="full-export"] input[name="division"]`).Attr("value"); status != http.StatusOK || v != yuchi ||
-		doc.Find(`label[for="purpose"]`).Text() != "导出用途" {
+		strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(doc.Find(`label[for="purpose"]`).Text()), "*")) != "导出用途" ||
+		doc.Find(`label[for="purpose"] .req`).Length() != 1 {
 		t.Fatalf("purpose form: %d, division %q, label %q", status, v, doc.Find(`label[for="purpose"]`).Text())
 	}
 	status, _, doc = a.post(t, staff, "/households/export", url.Values{"division": {yuchi}, "full": {"1"}, "confirm": {"1"}})

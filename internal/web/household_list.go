@@ -64,7 +64,8 @@ func householdFilterFrom(v url.Values, u auth.User) store.HouseholdFilter {
 		MaskedIDs: !u.SeesPersonalData()}
 }
 
-// householdFind looks a household up by its head's whole ID number (staff;
+// householdFind looks a household up by the whole ID number of its head or
+// of any member (staff;
 // form field id_number) and opens its page. It is a POST so that the number
 // never sits in a URL (browser history, proxy logs); the list's GET search
 // takes only the last 4 characters. No match, or a malformed number, goes
@@ -85,5 +86,5 @@ func (s *Server) householdFind(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, "/households/"+components.ID(h.ID), "")
 		return
 	}
-	s.redirect(w, r, "/households", "没有户主身份证号为 "+idcard.Mask(q)+" 的贫困户。")
+	s.redirect(w, r, "/households", "没有户主或成员身份证号为 "+idcard.Mask(q)+" 的贫困户。")
 }

@@ -78,7 +78,7 @@ func (s *Server) householdPageFor(r *http.Request, u auth.User, id int64, reveal
 	}
 	p := households.ShowProps{
 		Household: h, Members: members, Pairings: d.Pairings, Statuses: d.Statuses, Revealed: revealed, Remark: h.Remark,
-		Incomes: d.Incomes, Payouts: d.Payouts, Exits: d.Exits, Audit: d.Audit, Active: d.Active,
+		Incomes: d.Incomes, Payouts: d.Payouts, Exits: d.Exits, Audit: d.Audit, Active: d.Active, Today: s.today(),
 		CanPair:         u.Role == auth.Staff,
 		CanEdit:         u.Role == auth.Staff || u.Role == auth.TownshipChair,
 		CanReveal:       u.SeesPersonalData() && !revealed,

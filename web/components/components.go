@@ -6,6 +6,7 @@ package components
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,11 +48,23 @@ type Field struct {
 	Empty       string   // first, empty choice of a select ("" = none)
 }
 
+// inputType is the input's type attribute. A date (Type "date") is a text
+// input taking 年-月-日 (2026-03-01), so that it reads the same whatever the
+// browser's language, where a date input follows the browser's (03/01/2026
+// in an English one); forms.js tidies 2026/3/1 or 2026年3月1日 into it.
 func (f Field) inputType() string {
-	if f.Type == "" {
+	if f.Type == "" || f.Type == "date" {
 		return "text"
 	}
 	return f.Type
+}
+
+// placeholder is the input's placeholder: a date's shows the format.
+func (f Field) placeholder() string {
+	if f.Placeholder == "" && f.Type == "date" {
+		return "年-月-日，如 2026-03-01"
+	}
+	return f.Placeholder
 }
 
 func (f Field) checked(v string) bool {
@@ -198,4 +211,44 @@ func YuanOrDash(d decimal.Decimal) string {
 		return "—"
 	}
 	return Yuan(d)
+}
+
+// ErrorLink is one field in error as the error banner lists it: Field is the
+// input's id (its form name), Label what the form calls it (「成员2 身份证号」).
+type ErrorLink struct {
+	Field, Label, Message string
+}
+
+// Labelled names one form field: its form name and its label.
+type Labelled struct {
+	Name, Label string
+}
+
+// ErrorLinks orders errs (form name → message) as fields lists the form's
+// fields, labelled as there; fields not listed follow in name order,
+// labelled by extra(name) ("" leaves the message alone).
+func ErrorLinks(errs map[string]string, fields []Labelled, extra func(name string) string) []ErrorLink {
+	out := make([]ErrorLink, 0, len(errs))
+	seen := make(map[string]bool, len(errs))
+	for _, f := range fields {
+		if msg, ok := errs[f.Name]; ok {
+			out = append(out, ErrorLink{Field: f.Name, Label: f.Label, Message: msg})
+			seen[f.Name] = true
+		}
+	}
+	rest := make([]string, 0, len(errs))
+	for name := range errs {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		label := ""
+		if extra != nil {
+			label = extra(name)
+		}
+		out = append(out, ErrorLink{Field: name, Label: label, Message: errs[name]})
+	}
+	return out
 }

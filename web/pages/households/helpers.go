@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bangfu/bangfu/internal/household"
 	"github.com/bangfu/bangfu/internal/store"
@@ -148,4 +149,43 @@ func payoutSource(kind string) string {
 		return "工资性收入"
 	}
 	return "财产性收入"
+}
+
+// formFields are the fields of the household form, in its order, labelled as
+// there; memberFields those of one member's row.
+var formFields = []components.Labelled{
+	{Name: "village_code", Label: "所在村（社区）"}, {Name: "group_name", Label: "组"}, {Name: "attribute", Label: "贫困户属性"},
+	{Name: "standard", Label: "识别标准"}, {Name: "identification_year", Label: "识别年度"}, {Name: "main_cause", Label: "主要致贫原因"},
+	{Name: "other_causes", Label: "其他致贫原因"}, {Name: "per_capita_income", Label: "人均纯收入"}, {Name: "planned_exit_year", Label: "计划脱贫年度"},
+	{Name: "phone", Label: "联系电话"}, {Name: "head_name", Label: "户主姓名"}, {Name: "head_sex", Label: "户主性别"},
+	{Name: "id_number", Label: "户主身份证号"}, {Name: "head_ethnicity", Label: "户主民族"}, {Name: "head_education", Label: "户主文化程度"},
+	{Name: "head_health", Label: "户主健康状况"}, {Name: "head_labour", Label: "户主劳动能力"}, {Name: "head_migrant_work", Label: "户主务工状况"},
+	{Name: "members", Label: "家庭成员"},
+}
+
+var memberFields = []components.Labelled{
+	{Name: "name", Label: "姓名"}, {Name: "relation", Label: "与户主关系"}, {Name: "sex", Label: "性别"}, {Name: "id_number", Label: "身份证号"},
+	{Name: "birth_date", Label: "出生日期"}, {Name: "ethnicity", Label: "民族"}, {Name: "education", Label: "文化程度"},
+	{Name: "schooling", Label: "在校生状况"}, {Name: "health", Label: "健康状况"}, {Name: "labour", Label: "劳动能力"},
+	{Name: "migrant_work", Label: "务工状况"},
+}
+
+// formErrorLinks lists the errors of the household form for its banner:
+// the household's fields first, then member by member (「成员2 身份证号」,
+// numbered as the form's rows, the head being 成员1), then the remark.
+func formErrorLinks(p FormProps) []components.ErrorLink {
+	fields := append([]components.Labelled(nil), formFields...)
+	for i := range p.Input.Members {
+		for _, f := range memberFields {
+			fields = append(fields, components.Labelled{Name: memberName(i, f.Name), Label: "成员" + strconv.Itoa(i+2) + " " + f.Label})
+		}
+	}
+	fields = append(fields, components.Labelled{Name: "remark", Label: "备注"})
+	return components.ErrorLinks(p.Errors, fields, nil)
+}
+
+// measureOverdue reports whether measure m is past its deadline (完成时限)
+// on today and not done (已完成).
+func measureOverdue(m store.MeasureRow, today time.Time) bool {
+	return m.Deadline != nil && m.Deadline.Before(today) && m.Status != "done"
 }

@@ -521,7 +521,7 @@ func Form(p FormProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<div class=\"field\"><label for=\"body\">正文<span aria-hidden=\"true\">*</span></label> <textarea id=\"body\" name=\"body\" rows=\"12\" required")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<div class=\"field\"><label for=\"body\">正文<span class=\"req\" aria-hidden=\"true\" title=\"必填\">*</span></label> <textarea id=\"body\" name=\"body\" rows=\"12\" required")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
