@@ -181,3 +181,62 @@ func isA4(w, h float64) bool {
 	near := func(a, b float64) bool { return a > b-2 && a < b+2 }
 	return (near(w, 595.3) && near(h, 841.9)) || (near(w, 841.9) && near(h, 595.3))
 }
+
+// TestVillageFilesPrintOneHouseholdPerPage prints every household file of
+// 玉池村 from /villages/{code}/files: each of its households, in roster
+// order (surname strokes), begins a new A4 page of the PDF, and the columns
+// of every file are on paper as for a single file.
+func TestVillageFilesPrintOneHouseholdPerPage(t *testing.T) {
+	pdftotext := pdfToText(t)
+	bctx := startBrowser(t)
+	ctx := context.Background()
+	st := testutil.NewStoreWithDemo(t, time.Now().In(time.FixedZone("CST", 8*3600)))
+	base := startServer(t, st)
+	rows, err := st.Pool.Query(ctx, `SELECT head_name FROM households WHERE village_code = $1 ORDER BY head_name COLLATE zh_stroke, id`, yuchi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		heads = append(heads, h)
+	}
+	if rows.Err() != nil || len(heads) < 2 {
+		t.Fatalf("玉池村 has %d households in the demo (%v)", len(heads), rows.Err())
+	}
+	staff := newTab(t, bctx, base, viewport{name: "paper", width: 1366, height: 768}, "office")
+	staff.login("office", demo.Password)
+	staff.open("/villages/"+yuchi+"/files", "village-files")
+	checkPrint(t, staff, "village-files", pdftotext)
+
+	// -layout keeps the page top to bottom, so a page starts with its first line.
+	out, err := exec.Command(pdftotext, "-layout", "-enc", "UTF-8", filepath.Join(shotDir(t), "paper-village-files.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(string(out), "\f")
+	// Each household's title opens a page of its own, in roster order.
+	next := 0
+	for i, pg := range pages {
+		pg = strings.Join(strings.Fields(pg), "")
+		switch n := strings.Count(pg, "一户一档·"); {
+		case n > 1:
+			t.Errorf("page %d holds %d household files", i+1, n)
+		case n == 1 && next < len(heads) && strings.Contains(pg, "一户一档·玉池村"+heads[next]):
+			// The file opens the page: only the page's own title (on
+			// page 1) may come before it, no part of another file.
+			if before := pg[:strings.Index(pg, "建档立卡贫困户一户一档·")]; i > 0 && before != "" || strings.Contains(before, "户主") {
+				t.Errorf("page %d: the file of %s starts below %q", i+1, heads[next], before[max(0, len(before)-60):])
+			}
+			next++
+		case n == 1:
+			t.Errorf("page %d starts a household out of roster order; want %s next", i+1, heads[min(next, len(heads)-1)])
+		}
+	}
+	if next != len(heads) {
+		t.Errorf("found %d of the %d households of 玉池村 each on a page of its own in roster order (%d pages)", next, len(heads), len(pages)-1)
+	}
+}

@@ -145,6 +145,7 @@ func (s *Server) routes() (http.Handler, chi.Routes) {
 			r.Get("/households/{id}", s.householdShow)
 			r.Get("/households/{id}/file", s.householdFile)
 			r.Get("/households/{id}/card", s.householdCard)
+			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/villages/{code}/files", s.villageFiles)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Get("/households/{id}/edit", s.householdEdit)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}", s.householdUpdate)
 			r.With(s.requireRole(auth.Staff, auth.TownshipChair)).Post("/households/{id}/status", s.householdStatus)

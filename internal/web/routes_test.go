@@ -128,6 +128,7 @@ var routeTable = map[string]struct {
 	"GET /households/{id}":                            {"/households/{household}", "laaanan"},
 	"GET /households/{id}/file":                       {"/households/{household}/file", "laaanan"},
 	"GET /households/{id}/card":                       {"/households/{household}/card", "laaanan"},
+	"GET /villages/{code}/files":                      {"/villages/430681107231/files", "lafanff"},
 	"GET /households/{id}/edit":                       {"/households/{household}/edit", "lafanff"},
 	"POST /households/{id}":                           {"/households/{household}", "lafanff"},
 	"POST /households/{id}/status":                    {"/households/{household}/status", "lafanff"},
