@@ -693,3 +693,19 @@ func allDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// VillageHouseholdIDs returns the ids of the households registered in the
+// village villageCode that scope may see, in roster order (head's name by
+// surname strokes, then id). A village without households, or outside the
+// scope, gives an empty list.
+func (s *Store) VillageHouseholdIDs(ctx context.Context, scope auth.Scope, villageCode string) ([]int64, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT h.id FROM households h
+		WHERE h.village_code = $1 AND ($2 = '' OR h.village_code LIKE $2 || '%')
+		  AND ($3 = 0 OR EXISTS (SELECT 1 FROM pairings p WHERE p.household_id = h.id AND p.status = 'active' AND p.deputy_id = $3))
+		ORDER BY h.head_name COLLATE zh_stroke, h.id`, villageCode, scope.TownshipCode, scope.DeputyID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("store.VillageHouseholdIDs %s: %w", villageCode, err)
+	}
+	return ids, nil
+}

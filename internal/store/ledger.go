@@ -413,12 +413,33 @@ type LedgerFilter struct {
 	Status   string    // "" = any but draft, "counted" = submitted or approved, or a status
 	Returned string    // "" = any, "never" = never returned, "yes" = returned at least once
 	DeputyID int64     // 0 = any
-	Page     int       // 1-based
+	// PairingID narrows to one pairing's ledger (a household's export); 0 = any.
+	PairingID int64
+	Page      int // 1-based
 }
 
 // SearchLedger returns one page (PageSize rows) of the entries in scope
 // matching f, newest first, and their total count.
 func (s *Store) SearchLedger(ctx context.Context, scope auth.Scope, f LedgerFilter) ([]LedgerEntryRow, int, error) {
+	w, args := ledgerSearchWhere(scope, f)
+	var total int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
+		JOIN households h ON h.id = p.household_id`+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.SearchLedger count: %w", err)
+	}
+	page := max(f.Page, 1)
+	args = append(args, PageSize, (page-1)*PageSize)
+	rows, _ := s.Pool.Query(ctx, ledgerSelect+w+fmt.Sprintf(` ORDER BY e.entry_date DESC, e.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.SearchLedger: %w", err)
+	}
+	return out, total, nil
+}
+
+// ledgerSearchWhere is the WHERE clause (and its arguments) of the entries
+// in scope matching f; drafts are never included.
+func ledgerSearchWhere(scope auth.Scope, f LedgerFilter) (string, []any) {
 	where, args := householdScope(scope, 1)
 	conds := []string{where, `e.status <> 'draft'`}
 	add := func(cond string, v any) {
@@ -457,20 +478,42 @@ func (s *Store) SearchLedger(ctx context.Context, scope auth.Scope, f LedgerFilt
 	if f.DeputyID != 0 {
 		add(`p.deputy_id = $%d`, f.DeputyID)
 	}
-	w := " WHERE " + strings.Join(conds, " AND ")
-	var total int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN pairings p ON p.id = e.pairing_id
-		JOIN households h ON h.id = p.household_id`+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store.SearchLedger count: %w", err)
+	if f.PairingID != 0 {
+		add(`e.pairing_id = $%d`, f.PairingID)
 	}
-	page := max(f.Page, 1)
-	args = append(args, PageSize, (page-1)*PageSize)
-	rows, _ := s.Pool.Query(ctx, ledgerSelect+w+fmt.Sprintf(` ORDER BY e.entry_date DESC, e.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerEntryRow])
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// LedgerExportRow is an entry as exported: the listed entry and the name
+// of the chair who last reviewed it ("" while none has).
+type LedgerExportRow struct {
+	LedgerEntryRow
+	ReviewerName string `db:"reviewer_name"`
+}
+
+// MaxLedgerExport is the most entries one ledger export holds.
+const MaxLedgerExport = 100000
+
+// ErrTooManyEntries is returned by LedgerExport when more than
+// MaxLedgerExport entries match.
+var ErrTooManyEntries = errors.New("too many ledger entries for one export")
+
+// LedgerExport returns every entry in scope matching f (f.Page is ignored),
+// oldest first, with its reviewer; more than MaxLedgerExport is
+// ErrTooManyEntries.
+func (s *Store) LedgerExport(ctx context.Context, scope auth.Scope, f LedgerFilter) ([]LedgerExportRow, error) {
+	w, args := ledgerSearchWhere(scope, f)
+	sel := strings.Replace(ledgerSelect, "e.return_count\n", "e.return_count, coalesce(rv.display_name, '') AS reviewer_name\n", 1) +
+		` LEFT JOIN users rv ON rv.id = e.reviewed_by`
+	rows, _ := s.Pool.Query(ctx, sel+w+fmt.Sprintf(` ORDER BY e.entry_date, e.id LIMIT %d`, MaxLedgerExport+1), args...)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[LedgerExportRow])
 	if err != nil {
-		return nil, 0, fmt.Errorf("store.SearchLedger: %w", err)
+		return nil, fmt.Errorf("store.LedgerExport: %w", err)
 	}
-	return out, total, nil
+	if len(out) > MaxLedgerExport {
+		return nil, ErrTooManyEntries
+	}
+	return out, nil
 }
 
 // DeputyReturnedEntries returns the entries of deputyID's active pairings

@@ -199,4 +199,5 @@ var householdImporter = registryImport{kind: "household_import", run: (*Server).
 	page: jobs.ImportProps{Action: "/households/import", Template: "/households/template.xlsx", Notes: []string{
 		"按模板“填写说明”每人一行填写，户主行在前，同户成员紧随其后。",
 		"身份证号一列须为文本格式；同一户主身份证号再次导入时更新该户，内容相同则不变。",
-		"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。"}}}
+		"只要有一行有误，整个文件都不会导入，页面会列出每一处错误。",
+		"乡镇自己的花名册也可直接导入：表头上方可有标题行，表头可写“户主”“证件号码”“手机号”，户主等合并单元格按所跨各行读取；另存为 CSV（UTF-8 或 GBK）的文件也可以。旧版 .xls 请先在 Excel 或 WPS 中另存为 .xlsx。"}, CSV: true}}

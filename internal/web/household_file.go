@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 	"github.com/bangfu/bangfu/internal/auth"
@@ -11,6 +12,7 @@ import (
 	"github.com/bangfu/bangfu/internal/store"
 	"github.com/bangfu/bangfu/web/components"
 	"github.com/bangfu/bangfu/web/pages/households"
+	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
 )
 
@@ -23,22 +25,71 @@ func (s *Server) householdFile(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
+	p, err := s.fileProps(r, show)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p.Layout = s.layoutProps(r, "建档立卡贫困户一户一档 · "+show.Household.VillageName+" "+show.Household.HeadName, "/households")
+	s.render(w, r, http.StatusOK, households.File(p))
+}
+
+// fileProps is the household file of show: its approved ledger entries of
+// the active pairing and their total in yuan.
+func (s *Server) fileProps(r *http.Request, show households.ShowProps) (households.FileProps, error) {
 	p := households.FileProps{Show: show, Total: decimal.Zero, Printed: s.today().Format("2006年1月2日")}
-	if show.Active != nil {
-		entries, err := s.st.LedgerEntries(r.Context(), show.Active.ID, false)
+	if show.Active == nil {
+		return p, nil
+	}
+	entries, err := s.st.LedgerEntries(r.Context(), show.Active.ID, false)
+	if err != nil {
+		return p, err
+	}
+	for _, e := range entries {
+		if e.Status == "approved" {
+			p.Approved = append(p.Approved, e)
+			p.Total = p.Total.Add(e.Amount)
+		}
+	}
+	return p, nil
+}
+
+// villageFiles renders every household file of the village {code} on one
+// page for printing into the archive, one household per printed page, in
+// roster order. Staff see any village; a township chair only its own
+// township's (another's is 404, as is an unknown code).
+func (s *Server) villageFiles(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r)
+	code := chi.URLParam(r, "code")
+	v, err := s.st.Division(r.Context(), code)
+	if err == nil && (v.Level != "village" || (u.Scope().TownshipCode != "" && v.ParentCode != u.Scope().TownshipCode)) {
+		err = errNotFound
+	}
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	ids, err := s.st.VillageHouseholdIDs(r.Context(), u.Scope(), code)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	p := households.VillageFilesProps{VillageName: v.Name, Files: make([]households.FileProps, 0, len(ids))}
+	for _, id := range ids {
+		show, err := s.householdPageFor(r, u, id, false)
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
-		for _, e := range entries {
-			if e.Status == "approved" {
-				p.Approved = append(p.Approved, e)
-				p.Total = p.Total.Add(e.Amount)
-			}
+		f, err := s.fileProps(r, show)
+		if err != nil {
+			s.serveError(w, r, err)
+			return
 		}
+		p.Files = append(p.Files, f)
 	}
-	p.Layout = s.layoutProps(r, "建档立卡贫困户一户一档 · "+show.Household.VillageName+" "+show.Household.HeadName, "/households")
-	s.render(w, r, http.StatusOK, households.File(p))
+	p.Layout = s.layoutProps(r, v.TownshipName+v.Name+"一户一档（"+strconv.Itoa(len(ids))+"户）", "/households")
+	s.render(w, r, http.StatusOK, households.VillageFiles(p))
 }
 
 // householdCard renders the household card (明白卡): the deputy's name and

@@ -19,40 +19,12 @@ import (
 func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r)
 	q := r.URL.Query()
-	f := store.LedgerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Returned: q.Get("returned"), Page: pageParam(r)}
-	if id, err := strconv.ParseInt(q.Get("deputy"), 10, 64); err == nil && id > 0 {
-		f.DeputyID = id
-	}
-	code, err := s.divisionFor(r, u)
+	f, errs, err := s.ledgerFilter(r, u)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	f.Division = code
-	errs := map[string]string{}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.Get(name); v != "" {
-			d, err := time.Parse(time.DateOnly, v)
-			if err != nil {
-				errs[name] = "日期格式应为 2017-03-07"
-				continue
-			}
-			*dst = d
-		}
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		errs["to"] = "结束日期不能早于开始日期"
-	}
-	// Unknown filter values are dropped rather than matching nothing.
-	if f.Kind != "help" && !ledger.Kinds.Has(f.Kind) {
-		f.Kind = ""
-	}
-	if f.Status != "counted" && !ledger.Statuses.Has(f.Status) {
-		f.Status = ""
-	}
-	if f.Returned != "never" && f.Returned != "yes" {
-		f.Returned = ""
-	}
+	code := f.Division
 	rows, total, err := s.st.SearchLedger(r.Context(), u.Scope(), f)
 	if err != nil {
 		s.serveError(w, r, err)
@@ -83,4 +55,46 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) {
 		Layout: s.layoutProps(r, "帮扶台账查询", "/ledger"), Rows: rows, Filter: f, Division: code, Divisions: divs,
 		From: q.Get("from"), To: q.Get("to"), Errors: errs, Total: total, Pager: pager(r, f.Page, total),
 	}))
+}
+
+// ledgerFilter reads the ledger search's filters from the query: division
+// (within the viewer's township for a chair, else 404), deputy, dates
+// (?from=&to=, 2006-01-02; a wrong one gets a Chinese message in errs and
+// is ignored), kind, status and returns (unknown values are dropped rather
+// than matching nothing), and the page.
+func (s *Server) ledgerFilter(r *http.Request, u auth.User) (store.LedgerFilter, map[string]string, error) {
+	q := r.URL.Query()
+	f := store.LedgerFilter{Kind: q.Get("kind"), Status: q.Get("status"), Returned: q.Get("returned"), Page: pageParam(r)}
+	if id, err := strconv.ParseInt(q.Get("deputy"), 10, 64); err == nil && id > 0 {
+		f.DeputyID = id
+	}
+	code, err := s.divisionFor(r, u)
+	if err != nil {
+		return f, nil, err
+	}
+	f.Division = code
+	errs := map[string]string{}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				errs[name] = "日期格式应为 2017-03-07"
+				continue
+			}
+			*dst = d
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		errs["to"] = "结束日期不能早于开始日期"
+	}
+	if f.Kind != "help" && !ledger.Kinds.Has(f.Kind) {
+		f.Kind = ""
+	}
+	if f.Status != "counted" && !ledger.Statuses.Has(f.Status) {
+		f.Status = ""
+	}
+	if f.Returned != "never" && f.Returned != "yes" {
+		f.Returned = ""
+	}
+	return f, errs, nil
 }

@@ -173,8 +173,14 @@ func (s *Server) sendTable(w http.ResponseWriter, r *http.Request, t xlsx.Table,
 		s.serveError(w, r, err)
 		return
 	}
+	s.sendTableMeta(w, r, t, xlsx.ExportMeta{Title: title, Unit: office, Date: s.today()}, filename)
+}
+
+// sendTableMeta is sendTable with the workbook's title rows given in full
+// (e.g. with Intro lines above the headings).
+func (s *Server) sendTableMeta(w http.ResponseWriter, r *http.Request, t xlsx.Table, meta xlsx.ExportMeta, filename string) {
 	var buf bytes.Buffer
-	if err := xlsx.WriteTable(&buf, t, xlsx.ExportMeta{Title: title, Unit: office, Date: s.today()}); err != nil {
+	if err := xlsx.WriteTable(&buf, t, meta); err != nil {
 		s.serveError(w, r, err)
 		return
 	}

@@ -335,7 +335,7 @@ func writeDeputies(f *excelize.File, ds []ExportDeputy, meta ExportMeta) error {
 // err is a *FileError when the file as a whole is refused (see
 // ReadHouseholds for the limits). The sheet is read as a stream.
 func ReadDeputies(r io.ReaderAt, size int64, lim Limits, resolveTownship func(name string) (code string, ok bool), resolveVillage func(township, village string) (string, bool), now time.Time) ([]Deputy, []RowError, error) {
-	f, rows, err := openSheet(r, size, lim, DeputyColumns[:])
+	f, rows, merges, err := openSheet(r, size, lim, DeputyColumns[:])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -346,7 +346,7 @@ func ReadDeputies(r io.ReaderAt, size int64, lim Limits, resolveTownship func(na
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		dr.date1904 = *p.Date1904
 	}
-	found, herr, err := scanSheet(rows, lim, DeputyColumns[:], func(n int, cells []string) bool {
+	found, herr, err := scanSheet(rows, lim, DeputyColumns[:], merges, func(n int, cells []string) bool {
 		if len(dr.list) >= maxErrors {
 			return false
 		}

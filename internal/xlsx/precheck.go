@@ -47,10 +47,10 @@ const (
 // one cell of more than MaxCellChars characters (named by row and column
 // heading of cols). Memory is bounded by the buffers of the scan, whatever
 // the file holds. err is a *FileError with a Chinese message.
-func precheck(r io.ReaderAt, size int64, lim Limits, cols []string) error {
+func precheck(r io.ReaderAt, size int64, lim Limits, cols []string) (merges []string, err error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return &FileError{Message: notXLSX, Err: err}
+		return nil, &FileError{Message: notXLSX, Err: err}
 	}
 	var unzipped, inMemory uint64
 	var sst *zip.File
@@ -66,33 +66,33 @@ func precheck(r io.ReaderAt, size int64, lim Limits, cols []string) error {
 		}
 	}
 	if unzipped > uint64(lim.MaxUnzippedBytes) {
-		return &FileError{Message: tooBigUnzipped(lim)}
+		return nil, &FileError{Message: tooBigUnzipped(lim)}
 	}
 	if inMemory > maxInMemoryParts {
-		return &FileError{Message: fmt.Sprintf("文件中除工作表外的内容（样式、图片等）解压后超过 %s，不予导入；请只保留花名册数据，另存为新的 .xlsx 文件后重新上传", mib(maxInMemoryParts))}
+		return nil, &FileError{Message: fmt.Sprintf("文件中除工作表外的内容（样式、图片等）解压后超过 %s，不予导入；请只保留花名册数据，另存为新的 .xlsx 文件后重新上传", mib(maxInMemoryParts))}
 	}
 	long := -1 // index of a shared string over MaxCellChars
 	if sst != nil {
 		if long, err = scanSharedStrings(sst, max(lim.MaxRows*sharedStringsPerRow, minSharedStrings)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	sheetPath, err := firstSheetPath(zr)
 	if err != nil {
-		return &FileError{Message: notXLSX, Err: err}
+		return nil, &FileError{Message: notXLSX, Err: err}
 	}
 	for _, zf := range zr.File {
 		if strings.EqualFold(zf.Name, sheetPath) {
-			if err := scanSheetCells(zf, long, cols); err != nil {
-				return err
+			if merges, err = scanSheetCells(zf, long, cols); err != nil {
+				return nil, err
 			}
 		}
 	}
 	if long >= 0 {
 		// Not in the first sheet, but excelize would still unpack it.
-		return &FileError{Message: fmt.Sprintf("文件中有超过 %d 个字符的单元格内容（Excel 单元格的上限），不予导入；请删除其他工作表中过长的内容后重新上传", MaxCellChars)}
+		return nil, &FileError{Message: fmt.Sprintf("文件中有超过 %d 个字符的单元格内容（Excel 单元格的上限），不予导入；请删除其他工作表中过长的内容后重新上传", MaxCellChars)}
 	}
-	return nil
+	return merges, nil
 }
 
 const notXLSX = "无法读取该文件：请上传 Excel 2007 及以上版本的 .xlsx 文件（可在 Excel 中“另存为”.xlsx）"
@@ -146,11 +146,17 @@ func scanSharedStrings(zf *zip.File, maxItems int) (int, error) {
 
 // scanSheetCells streams a worksheet and refuses the first cell whose text
 // is longer than MaxCellChars, or that refers to shared string long.
-func scanSheetCells(zf *zip.File, long int, cols []string) error {
+// maxMerges bounds the merged ranges of a sheet that the reader fills in.
+const maxMerges = 100000
+
+// scanSheetCells streams the sheet zf, refusing an overlong cell (or the
+// shared string long), and returns the refs of its merged ranges ("E5:E7").
+func scanSheetCells(zf *zip.File, long int, cols []string) ([]string, error) {
 	rc, err := zf.Open()
 	if err != nil {
-		return &FileError{Message: notXLSX, Err: err}
+		return nil, &FileError{Message: notXLSX, Err: err}
 	}
+	var merges []string
 	defer rc.Close()
 	var (
 		ref, typ  string
@@ -164,6 +170,13 @@ func scanSheetCells(zf *zip.File, long int, cols []string) error {
 	)
 	err = scanXML(rc, func(name string, closing bool, tag []byte) error {
 		switch name {
+		case "mergeCell":
+			if !closing {
+				if len(merges) >= maxMerges {
+					return &FileError{Message: fmt.Sprintf("工作表中合并的单元格超过 %d 处，不予导入；请取消合并后重新上传", maxMerges)}
+				}
+				merges = append(merges, attr(tag, "ref"))
+			}
 		case "row":
 			if !closing {
 				if n, err := strconv.Atoi(attr(tag, "r")); err == nil {
@@ -198,11 +211,11 @@ func scanSheetCells(zf *zip.File, long int, cols []string) error {
 	})
 	if err != nil {
 		if _, ok := IsFileError(err); ok {
-			return err
+			return nil, err
 		}
-		return &FileError{Message: "工作表无法读取", Err: err}
+		return nil, &FileError{Message: "工作表无法读取", Err: err}
 	}
-	return nil
+	return merges, nil
 }
 
 // overlongCell is the message for a cell over MaxCellChars at ref (or, when

@@ -56,8 +56,19 @@ const (
 // message names its row and column), too many shared strings, or not an
 // .xlsx workbook (see precheck, which runs first). The sheet is read as a
 // stream: memory depends on the number of households, not on the file.
+//
+// A roster saved as .csv (UTF-8, with or without BOM, or GBK as Excel and WPS
+// save it on Chinese Windows) is read as the same sheet; a legacy .xls is
+// refused with LegacyXLS.
 func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township, village string) (code string, ok bool), now time.Time) ([]Household, []RowError, error) {
-	f, rows, err := openSheet(r, size, lim, Columns[:])
+	if size <= lim.MaxFileBytes && isCSV(r, size) {
+		data, err := csvToXLSX(io.NewSectionReader(r, 0, size), lim)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, size = bytes.NewReader(data), int64(len(data))
+	}
+	f, rows, merges, err := openSheet(r, size, lim, Columns[:])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +76,7 @@ func ReadHouseholds(r io.ReaderAt, size int64, lim Limits, resolve func(township
 	defer rows.Close()
 
 	rd := &reader{resolve: resolve, now: now, errs: map[cellKey]int{}, ids: map[string]int{}, suspects: map[string]cellKey{}}
-	found, herr, err := scanSheet(rows, lim, Columns[:], func(n int, cells []string) bool {
+	found, herr, err := scanSheet(rows, lim, Columns[:], merges, func(n int, cells []string) bool {
 		if rd.full() {
 			return false
 		}
@@ -112,32 +123,42 @@ func mib(n int64) string {
 // than MaxCellChars characters (named by its row and its heading in cols)
 // and the other checks of precheck, made before excelize reads anything.
 // Worksheets and shared strings over 1 MiB are read from temporary files.
-func openSheet(r io.ReaderAt, size int64, lim Limits, cols []string) (*excelize.File, *excelize.Rows, error) {
+func openSheet(r io.ReaderAt, size int64, lim Limits, cols []string) (*excelize.File, *excelize.Rows, *merged, error) {
 	if size > lim.MaxFileBytes {
-		return nil, nil, &FileError{Message: fmt.Sprintf("文件太大（%s），上限为 %s", mib(size), mib(lim.MaxFileBytes))}
+		return nil, nil, nil, &FileError{Message: fmt.Sprintf("文件太大（%s），上限为 %s", mib(size), mib(lim.MaxFileBytes))}
 	}
-	if err := precheck(r, size, lim, cols); err != nil {
-		return nil, nil, err
+	if isLegacyXLS(r, size) {
+		return nil, nil, nil, &FileError{Message: LegacyXLS}
+	}
+	refs, err := precheck(r, size, lim, cols)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
 		UnzipSizeLimit: lim.MaxUnzippedBytes, UnzipXMLSizeLimit: min(lim.MaxUnzippedBytes, unzipXMLLimit)})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size") {
-			return nil, nil, &FileError{Message: tooBigUnzipped(lim), Err: err}
+			return nil, nil, nil, &FileError{Message: tooBigUnzipped(lim), Err: err}
 		}
-		return nil, nil, &FileError{Message: notXLSX, Err: err}
+		return nil, nil, nil, &FileError{Message: notXLSX, Err: err}
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		f.Close()
-		return nil, nil, &FileError{Message: "文件中没有工作表"}
+		return nil, nil, nil, &FileError{Message: "文件中没有工作表"}
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		f.Close()
-		return nil, nil, &FileError{Message: "无法读取第一个工作表", Err: err}
+		return nil, nil, nil, &FileError{Message: "无法读取第一个工作表", Err: err}
 	}
-	return f, rows, nil
+	m, err := newMerged(refs)
+	if err != nil {
+		rows.Close()
+		f.Close()
+		return nil, nil, nil, err
+	}
+	return f, rows, m, nil
 }
 
 // scanSheet looks for the heading row of cols among the first rows, checks
@@ -145,8 +166,16 @@ func openSheet(r io.ReaderAt, size int64, lim Limits, cols []string) (*excelize.
 // false or the sheet ends. found is false when no heading row was seen; herr
 // is a heading that does not match cols. err is a *FileError, also for a
 // sheet of more than lim.MaxRows rows after the heading (empty rows count).
-func scanSheet(rows *excelize.Rows, lim Limits, cols []string, row func(n int, cells []string) bool) (found bool, herr *RowError, err error) {
-	heading := 0 // row number of the heading row once found
+//
+// Rosters as offices keep them are read too: the heading may sit below a
+// title block (within the first headingSearch rows), a heading may be a
+// synonym (headingSynonyms) and the columns in another order (each row is
+// handed to row in the order of cols), and a merged range (one 户主 over
+// the rows of the household's members) gives its value to every cell it
+// covers.
+func scanSheet(rows *excelize.Rows, lim Limits, cols []string, merges *merged, row func(n int, cells []string) bool) (found bool, herr *RowError, err error) {
+	heading := 0    // row number of the heading row once found
+	var order []int // file column of each of cols, once the heading is found
 	for n := 1; rows.Next(); n++ {
 		if heading == 0 && n > headingSearch || heading > 0 && n-heading > lim.MaxRows {
 			if heading == 0 {
@@ -158,16 +187,22 @@ func scanSheet(rows *excelize.Rows, lim Limits, cols []string, row func(n int, c
 		if err != nil {
 			return heading > 0, nil, &FileError{Message: fmt.Sprintf("第%d行无法读取", n), Err: err}
 		}
+		cells = merges.fill(n, cells)
 		if heading == 0 {
 			if !isHeading(cells, cols) {
 				continue
 			}
-			if e, ok := checkHeading(cells, cols); !ok {
-				e.Row = n
-				return true, &e, nil
+			if order = headingOrder(cells, cols); order == nil {
+				if e, ok := checkHeading(cells, cols); !ok {
+					e.Row = n
+					return true, &e, nil
+				}
 			}
 			heading = n
 			continue
+		}
+		if order != nil {
+			cells = reorder(cells, order)
 		}
 		if !row(n, cells) {
 			break
@@ -204,12 +239,9 @@ func normHeading(s string) string {
 func isHeading(cells, cols []string) bool {
 	known := 0
 	for _, c := range cells {
-		c = normHeading(c)
-		for _, h := range cols {
-			if c == normHeading(h) {
-				known++
-				break
-			}
+		c = canonicalHeading(c)
+		if slices.ContainsFunc(cols, func(h string) bool { return normHeading(h) == c }) {
+			known++
 		}
 	}
 	return known >= 3

@@ -3,14 +3,16 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 )
 
 // Table is a report sheet: a title, the 填报单位/填报日期 row, headings and
-// rows of cells, each a string (text), an int (a count) or a
-// decimal.Decimal (points or yuan, written exactly with two decimals).
+// rows of cells, each a string (text), an int (a count), a decimal.Decimal
+// (points or yuan, written exactly with two decimals as #,##0.00) or a
+// time.Time (a date, written as an Excel date shown yyyy-mm-dd).
 type Table struct {
 	Sheet    string
 	Headings []string
@@ -41,11 +43,13 @@ func WriteTable(w io.Writer, t Table, meta ExportMeta) error {
 				values[j] = styles.num(v)
 			case decimal.Decimal:
 				values[j] = styles.yuanValue(v)
+			case time.Time:
+				values[j] = excelize.Cell{StyleID: styles.date, Value: time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)}
 			default:
 				return fmt.Errorf("xlsx.WriteTable: row %d cell %d is a %T", i+1, j+1, c)
 			}
 		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", headingRowExport+1+i), values); err != nil {
+		if err := sw.SetRow(fmt.Sprintf("A%d", meta.headingRow()+1+i), values); err != nil {
 			return fmt.Errorf("xlsx.WriteTable: %w", err)
 		}
 	}

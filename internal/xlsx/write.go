@@ -61,7 +61,7 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 		return nil, styles, err
 	}
 	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headingRowExport, headingRowExport), Scope: sheet}); err != nil {
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, meta.headingRow(), meta.headingRow()), Scope: sheet}); err != nil {
 		return nil, styles, err
 	}
 	if err := setDocProps(f, meta.Title, meta.Unit); err != nil {
@@ -84,7 +84,7 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 		}
 	}
 	last, _ := excelize.ColumnNumberToName(len(headings))
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headingRowExport, TopLeftCell: fmt.Sprintf("A%d", headingRowExport+1), ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: meta.headingRow(), TopLeftCell: fmt.Sprintf("A%d", meta.headingRow()+1), ActivePane: "bottomLeft"}); err != nil {
 		return nil, styles, err
 	}
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: meta.Title + meta.Notice}}, excelize.RowOpts{Height: 28}); err != nil {
@@ -98,11 +98,20 @@ func startExport(f *excelize.File, sheet string, headings []string, widths []flo
 		Value: "填报单位：" + meta.Unit + "　　　　填报日期：" + date}}); err != nil {
 		return nil, styles, err
 	}
+	for i, line := range meta.Intro {
+		row := headingRowExport + i
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{excelize.Cell{StyleID: styles.plain, Value: line}}); err != nil {
+			return nil, styles, err
+		}
+		if err := sw.MergeCell(fmt.Sprintf("A%d", row), fmt.Sprintf("%s%d", last, row)); err != nil {
+			return nil, styles, err
+		}
+	}
 	heading := make([]any, len(headings))
 	for i, c := range headings {
 		heading[i] = excelize.Cell{StyleID: styles.heading, Value: c}
 	}
-	if err := sw.SetRow(fmt.Sprintf("A%d", headingRowExport), heading, excelize.RowOpts{Height: 30}); err != nil {
+	if err := sw.SetRow(fmt.Sprintf("A%d", meta.headingRow()), heading, excelize.RowOpts{Height: 30}); err != nil {
 		return nil, styles, err
 	}
 	if err := sw.MergeCell("A1", last+"1"); err != nil {
@@ -240,9 +249,13 @@ func headMember(h ExportHousehold) household.Member {
 // exportStyles are the cell styles of an export; every body cell has a thin
 // border so that the printed roster is a ruled table.
 type exportStyles struct {
-	title, plain, heading, body, textBody, yuan int
-	quoted                                      int // textBody with Excel's quote prefix (see text)
+	title, plain, heading, body, textBody, yuan, date int
+	quoted                                            int // textBody with Excel's quote prefix (see text)
 }
+
+// dateFormat shows a date cell as 2026-11-29 (a real Excel date, so that
+// the office can sort and filter by it).
+var dateFormat = "yyyy-mm-dd"
 
 func newExportStyles(f *excelize.File) (exportStyles, error) {
 	var s exportStyles
@@ -259,6 +272,7 @@ func newExportStyles(f *excelize.File) (exportStyles, error) {
 		{&s.body, &excelize.Style{Border: border, Alignment: center}},
 		{&s.textBody, &excelize.Style{Border: border, Alignment: center, NumFmt: numFmtText}},
 		{&s.yuan, &excelize.Style{Border: border, Alignment: center, NumFmt: numFmtYuan}},
+		{&s.date, &excelize.Style{Border: border, Alignment: center, CustomNumFmt: &dateFormat}},
 	} {
 		id, err := f.NewStyle(st.style)
 		if err != nil {

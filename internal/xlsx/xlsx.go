@@ -171,7 +171,14 @@ type ExportMeta struct {
 	Notice string
 	Unit   string    // 填报单位, e.g. 汨罗市人大常委会办公室
 	Date   time.Time // 填报日期, shown as 2026年11月29日
+	// Intro are lines between the 填报单位 row and the headings, e.g. a
+	// household ledger's household, deputy, measures and goal; each fills
+	// one merged row.
+	Intro []string
 }
+
+// headingRow is the row of the headings of an export with meta.
+func (meta ExportMeta) headingRow() int { return headingRowExport + len(meta.Intro) }
 
 // sexLabel and sexValue translate the stored sex to the roster's 男/女.
 func sexLabel(v string) string {
